@@ -1,0 +1,3 @@
+module github.com/netlinkgo/netlink
+
+go 1.26

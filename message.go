@@ -1,0 +1,240 @@
+package netlink
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Errors returned while encoding and decoding messages.
+var (
+	errShortMessage     = errors.New("netlink: not enough data for a netlink message")
+	errUnalignedMessage = errors.New("netlink: message data is not 4-byte aligned")
+	errMessageLength    = errors.New("netlink: message header length is incorrect")
+)
+
+// A HeaderType is the type of a netlink message: one of the control types
+// below, or a value defined by the netlink family in use.
+type HeaderType uint16
+
+// Control message types shared by every netlink family.
+const (
+	// Noop is a message to be ignored (NLMSG_NOOP).
+	Noop HeaderType = 0x1
+	// Error carries an error code, or 0 for an acknowledgement (NLMSG_ERROR).
+	Error HeaderType = 0x2
+	// Done ends a multi-part message (NLMSG_DONE).
+	Done HeaderType = 0x3
+	// Overrun reports lost data (NLMSG_OVERRUN).
+	Overrun HeaderType = 0x4
+)
+
+// String returns the name of a control type, or "unknown(N)" for any other
+// value.
+func (t HeaderType) String() string {
+	switch t {
+	case Noop:
+		return "noop"
+	case Error:
+		return "error"
+	case Done:
+		return "done"
+	case Overrun:
+		return "overrun"
+	default:
+		return fmt.Sprintf("unknown(%d)", t)
+	}
+}
+
+// HeaderFlags are the flags of a netlink message header. Several values
+// share bits: which meaning applies depends on the request's kind (get, new,
+// delete) and on whether the message is an acknowledgement.
+type HeaderFlags uint16
+
+// Flags for every message.
+const (
+	// Request marks a request message (NLM_F_REQUEST).
+	Request HeaderFlags = 0x1
+	// Multi marks part of a multi-part message, ended by Done (NLM_F_MULTI).
+	Multi HeaderFlags = 0x2
+	// Acknowledge asks for an acknowledgement on success (NLM_F_ACK).
+	Acknowledge HeaderFlags = 0x4
+	// Echo asks for the request to be echoed back (NLM_F_ECHO).
+	Echo HeaderFlags = 0x8
+	// DumpInterrupted reports that a dump was inconsistent because the data
+	// changed while it ran (NLM_F_DUMP_INTR).
+	DumpInterrupted HeaderFlags = 0x10
+	// DumpFiltered reports that a dump was filtered as requested
+	// (NLM_F_DUMP_FILTERED).
+	DumpFiltered HeaderFlags = 0x20
+)
+
+// Flags for get requests.
+const (
+	// Root asks for the whole table rather than one entry (NLM_F_ROOT).
+	Root HeaderFlags = 0x100
+	// Match asks for all entries that match the request (NLM_F_MATCH).
+	Match HeaderFlags = 0x200
+	// Atomic asks for an atomic snapshot of the table (NLM_F_ATOMIC).
+	Atomic HeaderFlags = 0x400
+	// Dump asks for every entry, as a multi-part reply (NLM_F_DUMP).
+	Dump = Root | Match
+)
+
+// Flags for new requests.
+const (
+	// Replace replaces an existing object (NLM_F_REPLACE).
+	Replace HeaderFlags = 0x100
+	// Excl fails if the object already exists (NLM_F_EXCL).
+	Excl HeaderFlags = 0x200
+	// Create creates the object if it does not exist (NLM_F_CREATE).
+	Create HeaderFlags = 0x400
+	// Append adds the object at the end of a list (NLM_F_APPEND).
+	Append HeaderFlags = 0x800
+)
+
+// Flags for acknowledgements.
+const (
+	// Capped reports that the kernel left the request's payload out of an
+	// error message (NLM_F_CAPPED).
+	Capped HeaderFlags = 0x100
+	// AcknowledgeTLVs reports that extended acknowledgement attributes
+	// follow the error message (NLM_F_ACK_TLVS).
+	AcknowledgeTLVs HeaderFlags = 0x200
+)
+
+// flagNames names the six low flag bits, in bit order.
+var flagNames = [...]string{"request", "multi", "acknowledge", "echo", "dumpinterrupted", "dumpfiltered"}
+
+// String names the six low bits that have one meaning for every message,
+// joined by "|", followed by any other bits as one hexadecimal value. No
+// bits at all gives "0".
+func (f HeaderFlags) String() string {
+	if f == 0 {
+		return "0"
+	}
+	var names []string
+	for i, name := range flagNames {
+		if f&(1<<i) != 0 {
+			names = append(names, name)
+		}
+	}
+	if rest := f &^ (1<<len(flagNames) - 1); rest != 0 {
+		names = append(names, fmt.Sprintf("%#x", uint16(rest)))
+	}
+	return strings.Join(names, "|")
+}
+
+// A Header is the header of a netlink message, with the memory layout of
+// the kernel's struct nlmsghdr.
+type Header struct {
+	// Length of the message in bytes, header included.
+	Length uint32
+	// Type of the message's contents.
+	Type HeaderType
+	// Flags of the message.
+	Flags HeaderFlags
+	// Sequence number that ties replies to their request.
+	Sequence uint32
+	// PID is the port ID of the sending socket. The kernel uses 0. The
+	// sender writes this field, so it proves nothing about who sent the
+	// message.
+	PID uint32
+}
+
+// A Message is a netlink message: a header and its payload.
+type Message struct {
+	Header Header
+	Data   []byte
+}
+
+// MarshalBinary encodes m. Header.Length must already be set, be at least
+// the size of a header and be a multiple of 4; Data is copied after the
+// header and the rest of Length is filled with zeros.
+func (m Message) MarshalBinary() ([]byte, error) {
+	if err := checkMessageLength(m.Header.Length); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, m.Header.Length)
+	return appendMessage(b, m), nil
+}
+
+// checkMessageLength reports whether l is a valid, aligned message length.
+func checkMessageLength(l uint32) error {
+	if l < nlmsgHeaderLen || int(l) != nlmsgAlign(int(l)) {
+		return errMessageLength
+	}
+	return nil
+}
+
+// appendMessage appends m, whose Header.Length has been checked, to b.
+func appendMessage(b []byte, m Message) []byte {
+	b = appendHeader(b, m.Header)
+	end := len(b) - nlmsgHeaderLen + int(m.Header.Length)
+	b = append(b, m.Data[:min(len(m.Data), int(m.Header.Length)-nlmsgHeaderLen)]...)
+	for len(b) < end {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// appendHeader appends h in its wire form to b.
+func appendHeader(b []byte, h Header) []byte {
+	b = binary.NativeEndian.AppendUint32(b, h.Length)
+	b = binary.NativeEndian.AppendUint16(b, uint16(h.Type))
+	b = binary.NativeEndian.AppendUint16(b, uint16(h.Flags))
+	b = binary.NativeEndian.AppendUint32(b, h.Sequence)
+	return binary.NativeEndian.AppendUint32(b, h.PID)
+}
+
+// parseHeader decodes a header from b, which holds at least nlmsgHeaderLen
+// bytes.
+func parseHeader(b []byte) Header {
+	_ = b[nlmsgHeaderLen-1]
+	return Header{
+		Length:   binary.NativeEndian.Uint32(b[0:4]),
+		Type:     HeaderType(binary.NativeEndian.Uint16(b[4:6])),
+		Flags:    HeaderFlags(binary.NativeEndian.Uint16(b[6:8])),
+		Sequence: binary.NativeEndian.Uint32(b[8:12]),
+		PID:      binary.NativeEndian.Uint32(b[12:16]),
+	}
+}
+
+// UnmarshalBinary decodes one message from b. The length of b must be at
+// least the size of a header and a multiple of 4, and Header.Length must
+// lie between the size of a header and len(b). Data aliases b.
+func (m *Message) UnmarshalBinary(b []byte) error {
+	if len(b) < nlmsgHeaderLen {
+		return errShortMessage
+	}
+	if len(b) != nlmsgAlign(len(b)) {
+		return errUnalignedMessage
+	}
+	h := parseHeader(b)
+	if h.Length < nlmsgHeaderLen || int(h.Length) > len(b) {
+		return errMessageLength
+	}
+	m.Header = h
+	m.Data = b[nlmsgHeaderLen:h.Length]
+	return nil
+}
+
+// parseMessages splits a datagram into its messages. Each message's Data
+// aliases b. A trailing message that does not fit, or a header whose
+// length is impossible, is an error: the kernel never sends either.
+func parseMessages(b []byte) ([]Message, error) {
+	var msgs []Message
+	for len(b) >= nlmsgHeaderLen {
+		h := parseHeader(b)
+		if h.Length < nlmsgHeaderLen || int(h.Length) > len(b) {
+			return nil, errMessageLength
+		}
+		msgs = append(msgs, Message{Header: h, Data: b[nlmsgHeaderLen:h.Length:h.Length]})
+		b = b[min(nlmsgAlign(int(h.Length)), len(b)):]
+	}
+	if len(b) != 0 {
+		return nil, errShortMessage
+	}
+	return msgs, nil
+}
