@@ -1,0 +1,290 @@
+//go:build linux
+
+package netlink
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"math/bits"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/mdlayher/socket"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// defaultReceiveBuffer is the size of the buffer that receives datagrams.
+// The kernel sizes dump datagrams from the largest buffer user space has
+// offered, up to 32 KiB: a smaller one makes a dump cost more reads.
+const defaultReceiveBuffer = 32 * 1024
+
+// ackHeadroom is what an error message adds to the request it echoes: its
+// own header, the error code and extended acknowledgement attributes.
+const ackHeadroom = 4096
+
+// A sysSocket is a netlink socket, integrated with the runtime's network
+// poller through package socket. Only the goroutine that holds the Conn's
+// read semaphore receives, so the receive state needs no lock.
+type sysSocket struct {
+	c      *socket.Conn
+	kernel unix.SockaddrNetlink // destination of every request
+
+	// wantBuffer is the receive buffer size that replies to requests sent
+	// so far may need.
+	wantBuffer atomic.Int64
+
+	// Receive state.
+	buf  []byte
+	oob  []byte
+	iov  unix.Iovec
+	msg  unix.Msghdr
+	from unix.RawSockaddrNetlink
+}
+
+var _ transport = (*sysSocket)(nil)
+
+// dial opens and binds a netlink socket, and returns it with its port ID.
+func dial(family int, config *Config) (*sysSocket, uint32, error) {
+	c, err := socket.Socket(unix.AF_NETLINK, unix.SOCK_RAW, family, "netlink", &socket.Config{NetNS: config.NetNS})
+	if err != nil {
+		return nil, 0, err
+	}
+	s := &sysSocket{
+		c:      c,
+		kernel: unix.SockaddrNetlink{Family: unix.AF_NETLINK},
+		buf:    make([]byte, defaultReceiveBuffer),
+		// Room for NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
+		oob: make([]byte, 2*unix.CmsgSpace(4)),
+	}
+	if config.MessageBufferSize > 0 {
+		s.buf = make([]byte, config.MessageBufferSize)
+	}
+	pid, err := s.bind(config)
+	if err != nil {
+		_ = c.Close()
+		return nil, 0, err
+	}
+	return s, pid, nil
+}
+
+// bind binds the socket and applies config's options.
+func (s *sysSocket) bind(config *Config) (uint32, error) {
+	addr := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: config.Groups, Pid: config.PID}
+	if err := s.c.Bind(addr); err != nil {
+		return 0, err
+	}
+	sa, err := s.c.Getsockname()
+	if err != nil {
+		return 0, err
+	}
+	nsa, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return 0, fmt.Errorf("netlink: getsockname returned %T", sa)
+	}
+	if config.Strict {
+		for _, o := range []ConnOption{ExtendedAcknowledge, GetStrictCheck} {
+			if err := s.SetOption(o, true); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return nsa.Pid, nil
+}
+
+// send sends msgs in one datagram to the kernel.
+func (s *sysSocket) send(ctx context.Context, msgs []Message) error {
+	size := 0
+	for _, m := range msgs {
+		size += int(m.Header.Length)
+	}
+	b := make([]byte, 0, size)
+	for _, m := range msgs {
+		b = appendMessage(b, m)
+	}
+	// An error message may echo the whole request: make sure the receive
+	// buffer will hold it.
+	for want := int64(size + ackHeadroom); ; {
+		cur := s.wantBuffer.Load()
+		if cur >= want || s.wantBuffer.CompareAndSwap(cur, want) {
+			break
+		}
+	}
+	return s.c.Sendto(ctx, b, 0, &s.kernel)
+}
+
+// receive reads one datagram with one recvmsg call and returns a copy of it
+// that the caller owns, with its origin.
+func (s *sysSocket) receive(ctx context.Context) ([]byte, Origin, error) {
+	if want := int(s.wantBuffer.Load()); want > len(s.buf) {
+		s.buf = make([]byte, want)
+	}
+	var n, oobn int
+	var truncated bool
+	err := s.c.ReadFunc(ctx, "recvmsg", func(fd int) error {
+		s.iov.Base = &s.buf[0]
+		s.iov.SetLen(len(s.buf))
+		s.msg = unix.Msghdr{
+			Name:    (*byte)(unsafe.Pointer(&s.from)),
+			Namelen: unix.SizeofSockaddrNetlink,
+			Iov:     &s.iov,
+			Iovlen:  1,
+			Control: &s.oob[0],
+		}
+		s.msg.SetControllen(len(s.oob))
+		// MSG_TRUNC makes the kernel return the datagram's real length.
+		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		if errno != 0 {
+			return errno
+		}
+		n, oobn = int(r), int(s.msg.Controllen)
+		truncated = s.msg.Flags&unix.MSG_TRUNC != 0 || n > len(s.buf)
+		return nil
+	})
+	if err != nil {
+		return nil, Origin{}, err
+	}
+	if truncated {
+		// The datagram is lost; make sure the next one of its size is not.
+		size := len(s.buf)
+		s.buf = make([]byte, max(n, 2*size))
+		return nil, Origin{}, fmt.Errorf("netlink: %d-byte datagram did not fit the %d-byte receive buffer: %w", n, size, syscall.EMSGSIZE)
+	}
+	o := Origin{PortID: s.from.Pid, NSID: -1}
+	if s.from.Groups != 0 {
+		o.Group = uint32(bits.TrailingZeros32(s.from.Groups)) + 1
+	}
+	if oobn > 0 {
+		parseControl(s.oob[:oobn], &o)
+	}
+	return append([]byte(nil), s.buf[:n]...), o, nil
+}
+
+// parseControl reads the group and namespace ID from the control messages
+// of NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
+func parseControl(b []byte, o *Origin) {
+	for len(b) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(b) {
+			return
+		}
+		data := b[unix.CmsgLen(0):l]
+		if h.Level == unix.SOL_NETLINK && len(data) >= 4 {
+			v := binary.NativeEndian.Uint32(data)
+			switch h.Type {
+			case unix.NETLINK_PKTINFO:
+				o.Group = v
+			case unix.NETLINK_LISTEN_ALL_NSID:
+				o.NSID = int32(v)
+			}
+		}
+		b = b[min(unix.CmsgSpace(l-unix.CmsgLen(0)), len(b)):]
+	}
+}
+
+// The Socket interface, for compatibility: a sysSocket is normally used
+// through its Conn's demux.
+
+// Close closes the socket, unblocking any read.
+func (s *sysSocket) Close() error { return s.c.Close() }
+
+// Send sends one message.
+func (s *sysSocket) Send(m Message) error { return s.send(context.Background(), []Message{m}) }
+
+// SendMessages sends msgs in one datagram.
+func (s *sysSocket) SendMessages(msgs []Message) error { return s.send(context.Background(), msgs) }
+
+// Receive reads one datagram. The Conn never calls it: it would bypass the
+// demux.
+func (s *sysSocket) Receive() ([]Message, error) {
+	b, _, err := s.receive(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return parseMessages(b)
+}
+
+// ReceiveIter yields the messages of one datagram.
+func (s *sysSocket) ReceiveIter() iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		msgs, err := s.Receive()
+		if err != nil {
+			yield(Message{}, err)
+			return
+		}
+		for _, m := range msgs {
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
+}
+
+// JoinGroup joins a multicast group.
+func (s *sysSocket) JoinGroup(group uint32) error {
+	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group))
+}
+
+// LeaveGroup leaves a multicast group.
+func (s *sysSocket) LeaveGroup(group uint32) error {
+	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(group))
+}
+
+// SetBPF attaches a BPF program.
+func (s *sysSocket) SetBPF(filter []bpf.RawInstruction) error { return s.c.SetBPF(filter) }
+
+// RemoveBPF detaches the BPF program.
+func (s *sysSocket) RemoveBPF() error { return s.c.RemoveBPF() }
+
+// socketOptions maps each ConnOption to its socket option.
+var socketOptions = [...]int{
+	PacketInfo:          unix.NETLINK_PKTINFO,
+	BroadcastError:      unix.NETLINK_BROADCAST_ERROR,
+	NoENOBUFS:           unix.NETLINK_NO_ENOBUFS,
+	ListenAllNSID:       unix.NETLINK_LISTEN_ALL_NSID,
+	CapAcknowledge:      unix.NETLINK_CAP_ACK,
+	ExtendedAcknowledge: unix.NETLINK_EXT_ACK,
+	GetStrictCheck:      unix.NETLINK_GET_STRICT_CHK,
+}
+
+// SetOption turns a socket option on or off.
+func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
+	if option < 0 || int(option) >= len(socketOptions) {
+		return fmt.Errorf("unknown option %d: %w", option, errNotSupported)
+	}
+	v := 0
+	if enable {
+		v = 1
+	}
+	return s.c.SetsockoptInt(unix.SOL_NETLINK, socketOptions[option], v)
+}
+
+// SetDeadline sets the read and write deadlines.
+func (s *sysSocket) SetDeadline(t time.Time) error { return s.c.SetDeadline(t) }
+
+// SetReadDeadline sets the read deadline.
+func (s *sysSocket) SetReadDeadline(t time.Time) error { return s.c.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the write deadline.
+func (s *sysSocket) SetWriteDeadline(t time.Time) error { return s.c.SetWriteDeadline(t) }
+
+// SetReadBuffer sets the kernel's receive buffer size.
+func (s *sysSocket) SetReadBuffer(bytes int) error { return s.c.SetReadBuffer(bytes) }
+
+// SetWriteBuffer sets the kernel's send buffer size.
+func (s *sysSocket) SetWriteBuffer(bytes int) error { return s.c.SetWriteBuffer(bytes) }
+
+// ReadBuffer returns the kernel's receive buffer size.
+func (s *sysSocket) ReadBuffer() (int, error) { return s.c.ReadBuffer() }
+
+// WriteBuffer returns the kernel's send buffer size.
+func (s *sysSocket) WriteBuffer() (int, error) { return s.c.WriteBuffer() }
+
+// SyscallConn returns the raw connection.
+func (s *sysSocket) SyscallConn() (syscall.RawConn, error) { return s.c.SyscallConn() }
+

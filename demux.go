@@ -1,0 +1,453 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+)
+
+// An Origin says where a received datagram came from.
+type Origin struct {
+	// PortID is the sender's port ID: 0 for the kernel.
+	PortID uint32
+
+	// Group is the multicast group the datagram was sent to, or 0 for a
+	// unicast datagram. Groups above 32 are known only with the PacketInfo
+	// option on.
+	Group uint32
+
+	// NSID is the ID, in the Conn's network namespace, of the namespace the
+	// datagram came from, reported with the ListenAllNSID option on; -1
+	// when the kernel did not say (the Conn's own namespace, or the option
+	// off).
+	NSID int32
+}
+
+// fromKernel reports whether the datagram is unicast from the kernel: the
+// only source whose replies a transaction accepts.
+func (o Origin) fromKernel() bool { return o.PortID == 0 && o.Group == 0 }
+
+// trusted reports whether Receive returns datagrams from o: the kernel's,
+// and multicast, which only privileged processes may send.
+func (o Origin) trusted() bool { return o.PortID == 0 || o.Group != 0 }
+
+// A transport is a kernel netlink socket as the demux sees it.
+type transport interface {
+	// send sends msgs, whose headers are complete, in one datagram.
+	send(ctx context.Context, msgs []Message) error
+	// receive returns the next datagram, in a buffer the caller owns.
+	receive(ctx context.Context) ([]byte, Origin, error)
+}
+
+// maxUnclaimed bounds the datagrams that wait for Receive: past it the
+// oldest are dropped and the next Receive reports an overrun, as the
+// kernel does when a socket's receive queue is full.
+const maxUnclaimed = 4096
+
+// errUnclaimedOverrun is reported by Receive when datagrams nobody received
+// were dropped.
+var errUnclaimedOverrun = fmt.Errorf("netlink: unreceived messages dropped: %w", syscall.ENOBUFS)
+
+// maxAbandoned bounds the abandoned requests whose late replies are
+// recognised and dropped.
+const maxAbandoned = 1024
+
+// A datagram is the messages of one received datagram, or of a run of them
+// with one sequence number, and where it came from.
+type datagram struct {
+	msgs   []Message
+	origin Origin
+}
+
+// A waiter is a transaction in flight: a request sent, its reply awaited.
+type waiter struct {
+	seq    uint32
+	dump   bool          // holds demux.dumpSem
+	signal chan struct{} // capacity 1: the queue or err changed
+	reply  reply         // used only by the waiter's goroutine, or by dispatch once abandoned
+
+	// Guarded by demux.mu.
+	queue     []datagram
+	err       error
+	abandoned bool // the caller gave up; late replies are dropped
+}
+
+// A demux shares one kernel socket among concurrent transactions and
+// receivers. Whoever needs data and holds readSem reads one datagram and
+// hands each message to its owner: the transaction whose sequence number
+// it carries, or the queue that Receive takes from. No lock is held across
+// a transaction.
+type demux struct {
+	tr     transport
+	closed <-chan struct{}
+
+	readSem chan struct{} // capacity 1: held while reading the socket
+	dumpSem chan struct{} // capacity 1: held by the dump in flight
+
+	mu          sync.Mutex
+	waiters     map[uint32]*waiter // by sequence number, abandoned ones too
+	abandoned   int                // how many waiters are abandoned
+	unclaimed   []datagram         // for Receive, oldest first
+	unclaimedCh chan struct{}      // capacity 1: unclaimed or overrun changed
+	overrun     error              // an overrun Receive has yet to report
+}
+
+// newDemux returns a demux over tr; closed is closed when the Conn is.
+func newDemux(tr transport, closed <-chan struct{}) *demux {
+	return &demux{
+		tr:          tr,
+		closed:      closed,
+		readSem:     make(chan struct{}, 1),
+		dumpSem:     make(chan struct{}, 1),
+		waiters:     make(map[uint32]*waiter),
+		unclaimedCh: make(chan struct{}, 1),
+	}
+}
+
+// notify wakes the goroutine waiting on ch, if any, without blocking.
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// errSequenceInUse is returned when a request reuses the sequence number of
+// a transaction in flight.
+var errSequenceInUse = errors.New("sequence number already in use by a request in flight")
+
+// transact sends m, whose header is complete, and gathers its reply.
+//
+// The kernel runs one dump at a time per socket and answers a second one
+// with EBUSY, so requests with either dump bit set wait for the dump in
+// flight to end. (Those bits mean Replace and Excl in new requests, which
+// then wait too: slower, never wrong.)
+func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
+	w := &waiter{
+		seq:    m.Header.Sequence,
+		dump:   m.Header.Flags&Dump != 0,
+		signal: make(chan struct{}, 1),
+	}
+	w.reply = newReply(!w.dump && m.Header.Flags&Acknowledge != 0)
+	if w.dump {
+		select {
+		case d.dumpSem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, newOpError("execute", ctx.Err())
+		case <-d.closed:
+			return nil, errClosed("execute")
+		}
+	}
+
+	d.mu.Lock()
+	if d.waiters[w.seq] != nil {
+		d.mu.Unlock()
+		d.releaseDump(w)
+		return nil, newOpError("execute", errSequenceInUse)
+	}
+	d.waiters[w.seq] = w
+	d.mu.Unlock()
+
+	if err := d.tr.send(ctx, []Message{m}); err != nil {
+		d.mu.Lock()
+		delete(d.waiters, w.seq)
+		d.mu.Unlock()
+		d.releaseDump(w)
+		return nil, newOpError("send", err)
+	}
+	if err := d.await(ctx, w); err != nil {
+		return nil, err
+	}
+	return &w.reply, nil
+}
+
+// releaseDump lets the next dump go if w held the dump semaphore.
+func (d *demux) releaseDump(w *waiter) {
+	if w.dump {
+		<-d.dumpSem
+	}
+}
+
+// await gathers w's reply, reading the socket whenever nobody else is.
+func (d *demux) await(ctx context.Context, w *waiter) error {
+	for {
+		d.mu.Lock()
+		queue, err := w.queue, w.err
+		w.queue = nil
+		d.mu.Unlock()
+
+		for _, dg := range queue {
+			w.reply.addDatagram(dg.msgs)
+			if w.reply.done || w.reply.err != nil {
+				d.finish(w)
+				return w.reply.err
+			}
+		}
+		if err != nil {
+			d.abandon(w)
+			return newOpError("receive", err)
+		}
+
+		select {
+		case <-w.signal:
+		case d.readSem <- struct{}{}:
+			// Data may have come in while this goroutine waited for its
+			// turn: read only if there is none.
+			d.mu.Lock()
+			ready := len(w.queue) > 0 || w.err != nil
+			d.mu.Unlock()
+			if !ready {
+				err = d.readOne(ctx)
+			}
+			<-d.readSem
+			if err != nil {
+				d.abandon(w)
+				return newOpError("receive", err)
+			}
+		case <-ctx.Done():
+			d.abandon(w)
+			return newOpError("receive", ctx.Err())
+		case <-d.closed:
+			d.abandon(w)
+			return errClosed("receive")
+		}
+	}
+}
+
+// finish ends a transaction whose reply is complete.
+func (d *demux) finish(w *waiter) {
+	d.mu.Lock()
+	delete(d.waiters, w.seq)
+	d.mu.Unlock()
+	d.releaseDump(w)
+}
+
+// abandon ends a transaction whose caller gives up before its reply is
+// complete. The rest of the reply is dropped as it arrives. An abandoned
+// dump keeps the dump semaphore until its Done is read, since the kernel
+// refuses another dump until then; a goroutine reads it out so that the
+// next dump need not wait for somebody else to read.
+func (d *demux) abandon(w *waiter) {
+	d.mu.Lock()
+	// The end of the reply may be queued already.
+	for _, dg := range w.queue {
+		if !w.reply.done && w.reply.err == nil {
+			w.reply.addDatagram(dg.msgs)
+		}
+	}
+	w.queue = nil
+	w.reply.msgs = nil
+	if w.reply.done || w.reply.err != nil {
+		delete(d.waiters, w.seq)
+		d.mu.Unlock()
+		d.releaseDump(w)
+		return
+	}
+	defer d.mu.Unlock()
+	w.abandoned = true
+	d.abandoned++
+	if d.abandoned > maxAbandoned {
+		d.forgetAbandoned()
+	}
+	if w.dump {
+		go d.drain(w)
+	}
+}
+
+// forgetAbandoned forgets abandoned requests other than dumps, whose late
+// replies, if any ever come, then go to Receive.
+func (d *demux) forgetAbandoned() {
+	for seq, w := range d.waiters {
+		if w.abandoned && !w.dump {
+			delete(d.waiters, seq)
+			d.abandoned--
+		}
+	}
+}
+
+// drain reads the socket until the abandoned dump w has ended.
+func (d *demux) drain(w *waiter) {
+	for {
+		d.mu.Lock()
+		_, running := d.waiters[w.seq]
+		d.mu.Unlock()
+		if !running {
+			return
+		}
+		select {
+		case d.readSem <- struct{}{}:
+			err := d.readOne(context.Background())
+			<-d.readSem
+			if err != nil && !errors.Is(err, syscall.ENOBUFS) {
+				// The socket failed (closed, or a deadline): give the
+				// dump up for lost and let the next one try.
+				d.endAbandoned(w)
+				return
+			}
+		case <-w.signal:
+		case <-d.closed:
+			d.endAbandoned(w)
+			return
+		}
+	}
+}
+
+// endAbandoned forgets the abandoned w, whose reply has ended or will never
+// come.
+func (d *demux) endAbandoned(w *waiter) {
+	d.mu.Lock()
+	if d.waiters[w.seq] != w {
+		d.mu.Unlock()
+		return
+	}
+	delete(d.waiters, w.seq)
+	d.abandoned--
+	d.mu.Unlock()
+	d.releaseDump(w)
+}
+
+// readOne reads one datagram and dispatches it. The caller holds readSem.
+func (d *demux) readOne(ctx context.Context) error {
+	b, origin, err := d.tr.receive(ctx)
+	if err != nil {
+		if errors.Is(err, syscall.ENOBUFS) {
+			d.failAll(err)
+		}
+		return err
+	}
+	msgs, err := parseMessages(b)
+	if err != nil {
+		if !origin.fromKernel() {
+			// Garbage from another process must not fail a
+			// transaction.
+			return nil
+		}
+		return err
+	}
+	d.dispatch(datagram{msgs: msgs, origin: origin})
+	return nil
+}
+
+// failAll reports an overrun to every transaction in flight, whose replies
+// may have been lost, and to the next Receive.
+func (d *demux) failAll(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, w := range d.waiters {
+		if !w.abandoned {
+			w.err = err
+			notify(w.signal)
+		}
+	}
+	d.overrun = err
+	notify(d.unclaimedCh)
+}
+
+// dispatch hands the messages of dg to their owners.
+func (d *demux) dispatch(dg datagram) {
+	var abandonedDone []*waiter
+	d.mu.Lock()
+	if !dg.origin.fromKernel() {
+		d.enqueue(dg)
+		d.mu.Unlock()
+		return
+	}
+	for msgs := dg.msgs; len(msgs) > 0; {
+		// The kernel answers one request per datagram; split anyway, by
+		// sequence number, so that nothing can be handed to the wrong
+		// owner.
+		n := 1
+		for n < len(msgs) && msgs[n].Header.Sequence == msgs[0].Header.Sequence {
+			n++
+		}
+		run := datagram{msgs: msgs[:n:n], origin: dg.origin}
+		msgs = msgs[n:]
+
+		w := d.waiters[run.msgs[0].Header.Sequence]
+		switch {
+		case w == nil:
+			d.enqueue(run)
+		case w.abandoned:
+			w.reply.addDatagram(run.msgs)
+			w.reply.msgs = nil
+			if w.reply.done || w.reply.err != nil {
+				abandonedDone = append(abandonedDone, w)
+			}
+		default:
+			w.queue = append(w.queue, run)
+			notify(w.signal)
+		}
+	}
+	d.mu.Unlock()
+	for _, w := range abandonedDone {
+		d.endAbandoned(w)
+		notify(w.signal)
+	}
+}
+
+// enqueue adds dg to the datagrams waiting for Receive. The caller holds mu.
+func (d *demux) enqueue(dg datagram) {
+	if len(d.unclaimed) >= maxUnclaimed {
+		d.unclaimed = d.unclaimed[1:]
+		d.overrun = errUnclaimedOverrun
+	}
+	d.unclaimed = append(d.unclaimed, dg)
+	notify(d.unclaimedCh)
+}
+
+// send sends msgs in one datagram.
+func (d *demux) send(ctx context.Context, msgs []Message) error {
+	return d.tr.send(ctx, msgs)
+}
+
+// receive returns the oldest datagram that no transaction claimed, reading
+// the socket while there is none. With trustedOnly, unicast datagrams from
+// user-space processes are dropped.
+func (d *demux) receive(ctx context.Context, trustedOnly bool) (datagram, error) {
+	for {
+		d.mu.Lock()
+		if err := d.overrun; err != nil {
+			d.overrun = nil
+			d.mu.Unlock()
+			return datagram{}, err
+		}
+		for len(d.unclaimed) > 0 {
+			dg := d.unclaimed[0]
+			d.unclaimed[0] = datagram{}
+			d.unclaimed = d.unclaimed[1:]
+			if !trustedOnly || dg.origin.trusted() {
+				d.mu.Unlock()
+				return dg, nil
+			}
+		}
+		d.mu.Unlock()
+
+		select {
+		case <-d.unclaimedCh:
+		case d.readSem <- struct{}{}:
+			d.mu.Lock()
+			ready := len(d.unclaimed) > 0 || d.overrun != nil
+			d.mu.Unlock()
+			var err error
+			if !ready {
+				err = d.readOne(ctx)
+			}
+			<-d.readSem
+			if err != nil {
+				if errors.Is(err, syscall.ENOBUFS) {
+					// Reported here and now, not again.
+					d.mu.Lock()
+					d.overrun = nil
+					d.mu.Unlock()
+				}
+				return datagram{}, err
+			}
+		case <-ctx.Done():
+			return datagram{}, ctx.Err()
+		case <-d.closed:
+			return datagram{}, errClosed("receive")
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package netlink
+
+import "encoding/binary"
+
+// A reply gathers the messages that answer one request and says when the
+// answer is complete. Execute and Receive both use it, so that the rules
+// for where a reply ends live in one place:
+//
+//   - an Error message ends it: a non-zero code is an error, a zero code is
+//     an acknowledgement;
+//   - a Done message ends a multi-part reply, and a non-zero code in it is
+//     an error;
+//   - a datagram whose last message lacks the Multi flag ends it, unless the
+//     request asked for an acknowledgement, which then follows (netfilter,
+//     for one, answers some requests with one Multi message and an ACK, and
+//     no Done).
+type reply struct {
+	// wantAck says that an ACK will close the reply (requests with
+	// Acknowledge that are not dumps, sent over a kernel socket).
+	wantAck bool
+
+	msgs        []Message // the reply, without Done
+	ack         *Ack      // the closing ACK or Done, when it carried one
+	ackIndex    int       // index of the closing ACK in msgs, or -1
+	err         error
+	done        bool
+	interrupted bool // some message had DumpInterrupted set
+}
+
+// newReply returns an empty reply.
+func newReply(wantAck bool) reply { return reply{wantAck: wantAck, ackIndex: -1} }
+
+// addDatagram takes the messages of the next datagram of the reply.
+func (r *reply) addDatagram(msgs []Message) {
+	open := r.wantAck
+	for _, m := range msgs {
+		if m.Header.Flags&DumpInterrupted != 0 {
+			r.interrupted = true
+		}
+		switch m.Header.Type {
+		case Error:
+			r.done = true
+			a, err := ParseAck(m)
+			switch {
+			case err == errShortAck:
+				r.err = newOpError("receive", err)
+				return
+			case a.Errno != 0:
+				r.err = ackError(a, m.Header.Sequence)
+				return
+			}
+			r.ack = &a
+			r.ackIndex = len(r.msgs)
+			r.msgs = append(r.msgs, m)
+		case Done:
+			r.done = true
+			if len(m.Data) < 4 {
+				continue
+			}
+			code := int32(binary.NativeEndian.Uint32(m.Data))
+			if code == 0 && m.Header.Flags&AcknowledgeTLVs == 0 {
+				continue
+			}
+			a, _ := ParseAck(m)
+			if a.Errno != 0 {
+				r.err = ackError(a, m.Header.Sequence)
+				return
+			}
+			r.ack = &a
+		default:
+			r.msgs = append(r.msgs, m)
+			open = r.wantAck || m.Header.Flags&Multi != 0
+		}
+	}
+	if !open {
+		r.done = true
+	}
+}
+
+// result returns the reply's messages. A lone acknowledgement is returned
+// as a message, as callers of the v1 API expect. With dropAck, an
+// acknowledgement that closes other messages is left out: the caller asked
+// for it only to know the request was done.
+func (r *reply) result(dropAck bool) []Message {
+	if dropAck && r.ackIndex > 0 && r.ackIndex == len(r.msgs)-1 {
+		return r.msgs[:r.ackIndex]
+	}
+	return r.msgs
+}
