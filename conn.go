@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,17 @@ type Config struct {
 	// the buffer it is offered. The buffer still grows for a datagram that
 	// is larger, and messages never alias it.
 	MessageBufferSize int
+
+	// Logger, if not nil, receives a debug-level record for every message
+	// the Conn sends and receives. Without it, the NLDEBUG environment
+	// variable (see the package documentation) logs to standard error.
+	Logger *slog.Logger
+
+	// Capture, if not nil, is called with every datagram the Conn sends
+	// (sent is true) or receives, in wire format: for example to record the
+	// traffic with package nlpcap. It is called on the goroutine doing the
+	// I/O, possibly from several at once, and must not keep b.
+	Capture func(sent bool, b []byte)
 }
 
 // A ConnOption is a socket option that SetOption turns on or off.
@@ -121,7 +133,7 @@ func Dial(family int, config *Config) (*Conn, error) {
 		return nil, newOpError("dial", err)
 	}
 	c := newConn(s, pid)
-	c.kernel = newDemux(s, c.closed)
+	c.kernel = newDemux(s, c.closed, newTracer(config))
 	return c, nil
 }
 

@@ -96,19 +96,11 @@ func (s *sysSocket) bind(config *Config) (uint32, error) {
 	return nsa.Pid, nil
 }
 
-// send sends msgs in one datagram to the kernel.
-func (s *sysSocket) send(ctx context.Context, msgs []Message) error {
-	size := 0
-	for _, m := range msgs {
-		size += int(m.Header.Length)
-	}
-	b := make([]byte, 0, size)
-	for _, m := range msgs {
-		b = appendMessage(b, m)
-	}
+// send sends one datagram to the kernel.
+func (s *sysSocket) send(ctx context.Context, b []byte) error {
 	// An error message may echo the whole request: make sure the receive
 	// buffer will hold it.
-	for want := int64(size + ackHeadroom); ; {
+	for want := int64(len(b) + ackHeadroom); ; {
 		cur := s.wantBuffer.Load()
 		if cur >= want || s.wantBuffer.CompareAndSwap(cur, want) {
 			break
@@ -194,10 +186,19 @@ func parseControl(b []byte, o *Origin) {
 func (s *sysSocket) Close() error { return s.c.Close() }
 
 // Send sends one message.
-func (s *sysSocket) Send(m Message) error { return s.send(context.Background(), []Message{m}) }
+func (s *sysSocket) Send(m Message) error { return s.SendMessages([]Message{m}) }
 
 // SendMessages sends msgs in one datagram.
-func (s *sysSocket) SendMessages(msgs []Message) error { return s.send(context.Background(), msgs) }
+func (s *sysSocket) SendMessages(msgs []Message) error {
+	var b []byte
+	for _, m := range msgs {
+		if err := checkMessageLength(m.Header.Length); err != nil {
+			return err
+		}
+		b = appendMessage(b, m)
+	}
+	return s.send(context.Background(), b)
+}
 
 // Receive reads one datagram. The Conn never calls it: it would bypass the
 // demux.

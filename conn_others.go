@@ -16,6 +16,6 @@ func dial(int, *Config) (*sysSocket, uint32, error) {
 	return nil, 0, fmt.Errorf("netlink: not implemented on %s/%s", runtime.GOOS, runtime.GOARCH)
 }
 
-func (*sysSocket) send(context.Context, []Message) error { panic("unreachable") }
+func (*sysSocket) send(context.Context, []byte) error { panic("unreachable") }
 
 func (*sysSocket) receive(context.Context) ([]byte, Origin, error) { panic("unreachable") }

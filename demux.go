@@ -35,8 +35,8 @@ func (o Origin) trusted() bool { return o.PortID == 0 || o.Group != 0 }
 
 // A transport is a kernel netlink socket as the demux sees it.
 type transport interface {
-	// send sends msgs, whose headers are complete, in one datagram.
-	send(ctx context.Context, msgs []Message) error
+	// send sends one datagram.
+	send(ctx context.Context, b []byte) error
 	// receive returns the next datagram, in a buffer the caller owns.
 	receive(ctx context.Context) ([]byte, Origin, error)
 }
@@ -82,6 +82,7 @@ type waiter struct {
 type demux struct {
 	tr     transport
 	closed <-chan struct{}
+	trace  *tracer
 
 	readSem chan struct{} // capacity 1: held while reading the socket
 	dumpSem chan struct{} // capacity 1: held by the dump in flight
@@ -95,10 +96,11 @@ type demux struct {
 }
 
 // newDemux returns a demux over tr; closed is closed when the Conn is.
-func newDemux(tr transport, closed <-chan struct{}) *demux {
+func newDemux(tr transport, closed <-chan struct{}, trace *tracer) *demux {
 	return &demux{
 		tr:          tr,
 		closed:      closed,
+		trace:       trace,
 		readSem:     make(chan struct{}, 1),
 		dumpSem:     make(chan struct{}, 1),
 		waiters:     make(map[uint32]*waiter),
@@ -150,7 +152,7 @@ func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
 	d.waiters[w.seq] = w
 	d.mu.Unlock()
 
-	if err := d.tr.send(ctx, []Message{m}); err != nil {
+	if err := d.send(ctx, []Message{m}); err != nil {
 		d.mu.Lock()
 		delete(d.waiters, w.seq)
 		d.mu.Unlock()
@@ -317,6 +319,7 @@ func (d *demux) readOne(ctx context.Context) error {
 		}
 		return err
 	}
+	d.trace.received(b, origin)
 	msgs, err := parseMessages(b)
 	if err != nil {
 		if !origin.fromKernel() {
@@ -397,9 +400,21 @@ func (d *demux) enqueue(dg datagram) {
 	notify(d.unclaimedCh)
 }
 
-// send sends msgs in one datagram.
+// send sends msgs, whose headers are complete, in one datagram.
 func (d *demux) send(ctx context.Context, msgs []Message) error {
-	return d.tr.send(ctx, msgs)
+	size := 0
+	for _, m := range msgs {
+		size += int(m.Header.Length)
+	}
+	b := make([]byte, 0, size)
+	for _, m := range msgs {
+		b = appendMessage(b, m)
+	}
+	if err := d.tr.send(ctx, b); err != nil {
+		return err
+	}
+	d.trace.sent(b)
+	return nil
 }
 
 // receive returns the oldest datagram that no transaction claimed, reading
