@@ -70,6 +70,13 @@ type Config struct {
 	// traffic with package nlpcap. It is called on the goroutine doing the
 	// I/O, possibly from several at once, and must not keep b.
 	Capture func(sent bool, b []byte)
+
+	// InterruptedDumpError makes Execute return an error matching
+	// ErrDumpInterrupted, instead of the messages, when the kernel marks a
+	// dump's reply with DumpInterrupted because the data changed while it
+	// was read. By default the messages come back with the flag set, as in
+	// the v1 API. See also ExecuteConsistent.
+	InterruptedDumpError bool
 }
 
 // A ConnOption is a socket option that SetOption turns on or off.
@@ -117,6 +124,9 @@ type Conn struct {
 	kernel *demux
 	legacy *sync.Mutex
 
+	// interruptedError makes an interrupted dump an error.
+	interruptedError bool
+
 	closeOnce sync.Once
 	closed    chan struct{}
 	closeErr  error
@@ -134,6 +144,7 @@ func Dial(family int, config *Config) (*Conn, error) {
 	}
 	c := newConn(s, pid)
 	c.kernel = newDemux(s, c.closed, newTracer(config))
+	c.interruptedError = config.InterruptedDumpError
 	return c, nil
 }
 
@@ -214,15 +225,47 @@ func (c *Conn) Execute(m Message) ([]Message, error) {
 // ctx.Err() when ctx is done. A cancelled request's late reply is
 // discarded, and the Conn stays usable.
 func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error) {
-	r, req, err := c.transact(ctx, m)
+	r, err := c.ExecuteReply(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	replies := r.result(c.kernel != nil)
-	if err := Validate(req, replies); err != nil {
-		return nil, err
+	return r.Messages, nil
+}
+
+// ExecuteReply is ExecuteContext, returning the whole reply: its messages,
+// the acknowledgement or Done that closed it (with any warning the kernel
+// attached to a success), and whether the kernel marked a dump as
+// interrupted.
+func (c *Conn) ExecuteReply(ctx context.Context, m Message) (Reply, error) {
+	r, req, err := c.transact(ctx, m)
+	if err != nil {
+		return Reply{}, err
 	}
-	return replies, nil
+	reply := Reply{Messages: r.result(c.kernel != nil), Ack: r.ack, Interrupted: r.interrupted}
+	if err := Validate(req, reply.Messages); err != nil {
+		return Reply{}, err
+	}
+	if reply.Interrupted && c.interruptedError {
+		return Reply{}, &OpError{Op: "receive", Err: ErrDumpInterrupted, Sequence: req.Header.Sequence}
+	}
+	return reply, nil
+}
+
+// ExecuteConsistent runs a dump request up to attempts times, until the
+// kernel answers it without marking the reply interrupted, and returns
+// that reply. When every attempt was interrupted, it returns an error
+// matching ErrDumpInterrupted.
+func (c *Conn) ExecuteConsistent(ctx context.Context, m Message, attempts int) ([]Message, error) {
+	for range max(attempts, 1) {
+		r, err := c.ExecuteReply(ctx, m)
+		if err != nil && !errors.Is(err, ErrDumpInterrupted) {
+			return nil, err
+		}
+		if err == nil && !r.Interrupted {
+			return r.Messages, nil
+		}
+	}
+	return nil, &OpError{Op: "receive", Err: ErrDumpInterrupted}
 }
 
 // transact runs one transaction and returns the whole reply and the request
@@ -420,6 +463,25 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 	}
 }
 
+// ReceiveFrom returns the messages of the next datagram that no Execute
+// claims, with where it came from, waiting until one arrives or ctx is
+// done. Unlike Receive it returns unicast datagrams from user-space
+// processes too: check Origin.PortID before trusting one. It works only on
+// a Conn made by Dial.
+func (c *Conn) ReceiveFrom(ctx context.Context) ([]Message, Origin, error) {
+	if c.isClosed() {
+		return nil, Origin{}, errClosed("receive")
+	}
+	if c.kernel == nil {
+		return nil, Origin{}, &OpError{Op: "receive", Err: errNotSupported}
+	}
+	d, err := c.kernel.receive(ctx, false)
+	if err != nil {
+		return nil, Origin{}, c.translate(newOpError("receive", err))
+	}
+	return d.msgs, d.origin, nil
+}
+
 // Validate checks that replies answer request: each reply's sequence
 // number must match the request's unless the request's is 0, and each
 // reply's port ID must match unless either is 0.
@@ -470,6 +532,9 @@ type (
 	syscallConner interface {
 		SyscallConn() (syscall.RawConn, error)
 	}
+	membershipLister interface {
+		memberships() ([]uint32, error)
+	}
 )
 
 // capability returns the Socket as a T, or an error if the Conn is closed
@@ -504,6 +569,17 @@ func (c *Conn) JoinGroup(group uint32) error {
 // LeaveGroup leaves the multicast group with the given number.
 func (c *Conn) LeaveGroup(group uint32) error {
 	return do(c, "leave-group", func(s groupJoinLeaver) error { return s.LeaveGroup(group) })
+}
+
+// Memberships returns the numbers of the multicast groups the socket has
+// joined (NETLINK_LIST_MEMBERSHIPS), in increasing order.
+func (c *Conn) Memberships() ([]uint32, error) {
+	var groups []uint32
+	err := do(c, "memberships", func(s membershipLister) (err error) {
+		groups, err = s.memberships()
+		return err
+	})
+	return groups, err
 }
 
 // SetBPF attaches a classic BPF program to the socket: messages the

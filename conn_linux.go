@@ -130,6 +130,13 @@ func (s *sysSocket) receive(ctx context.Context) ([]byte, Origin, error) {
 		s.msg.SetControllen(len(s.oob))
 		// MSG_TRUNC makes the kernel return the datagram's real length.
 		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		if errno == unix.EINVAL {
+			// A dump started by one thread while another is in recvmsg
+			// can make the kernel continue a dump that has just ended;
+			// netlink_dump then fails with EINVAL, which the next recvmsg
+			// reports once as a socket error. Nothing is lost: read again.
+			r, _, errno = unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		}
 		if errno != 0 {
 			return errno
 		}
@@ -234,6 +241,33 @@ func (s *sysSocket) JoinGroup(group uint32) error {
 // LeaveGroup leaves a multicast group.
 func (s *sysSocket) LeaveGroup(group uint32) error {
 	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(group))
+}
+
+// memberships lists the joined groups: the kernel fills a bitmap of 32-bit
+// words, and says how long it needs to be.
+func (s *sysSocket) memberships() ([]uint32, error) {
+	b := make([]byte, 4*8)
+	for {
+		n, err := s.c.GetsockoptBytes(unix.SOL_NETLINK, unix.NETLINK_LIST_MEMBERSHIPS, b)
+		if err != nil {
+			return nil, err
+		}
+		if n <= len(b) {
+			b = b[:n]
+			break
+		}
+		b = make([]byte, n)
+	}
+	var groups []uint32
+	for i := 0; i+4 <= len(b); i += 4 {
+		word := binary.NativeEndian.Uint32(b[i:])
+		for word != 0 {
+			bit := bits.TrailingZeros32(word)
+			groups = append(groups, uint32(i/4*32+bit+1))
+			word &^= 1 << bit
+		}
+	}
+	return groups, nil
 }
 
 // SetBPF attaches a BPF program.

@@ -224,12 +224,18 @@ func (m *Message) UnmarshalBinary(b []byte) error {
 // aliases b. A trailing message that does not fit, or a header whose
 // length is impossible, is an error: the kernel never sends either.
 func parseMessages(b []byte) ([]Message, error) {
-	var msgs []Message
-	for len(b) >= nlmsgHeaderLen {
-		h := parseHeader(b)
-		if h.Length < nlmsgHeaderLen || int(h.Length) > len(b) {
+	// Count first, so that the slice is allocated once.
+	n := 0
+	for rest := b; len(rest) >= nlmsgHeaderLen; n++ {
+		l := int(binary.NativeEndian.Uint32(rest))
+		if l < nlmsgHeaderLen || l > len(rest) {
 			return nil, errMessageLength
 		}
+		rest = rest[min(nlmsgAlign(l), len(rest)):]
+	}
+	msgs := make([]Message, 0, n)
+	for len(b) >= nlmsgHeaderLen {
+		h := parseHeader(b)
 		msgs = append(msgs, Message{Header: h, Data: b[nlmsgHeaderLen:h.Length:h.Length]})
 		b = b[min(nlmsgAlign(int(h.Length)), len(b)):]
 	}

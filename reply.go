@@ -1,6 +1,30 @@
 package netlink
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// ErrDumpInterrupted says that the kernel marked a dump's reply with
+// DumpInterrupted: the data changed while it was read, so the reply may be
+// inconsistent and the kernel's advice is to dump again. See
+// Config.InterruptedDumpError and Conn.ExecuteConsistent.
+var ErrDumpInterrupted = errors.New("netlink: dump interrupted: the data changed while it was read")
+
+// A Reply is the whole answer to one request.
+type Reply struct {
+	// Messages are the reply's messages, as Execute returns them.
+	Messages []Message
+
+	// Ack is the content of the acknowledgement or Done message that closed
+	// the reply, when it carried a code or extended acknowledgement
+	// attributes; nil otherwise. A success can carry a warning in
+	// Ack.Message.
+	Ack *Ack
+
+	// Interrupted says that some message had the DumpInterrupted flag.
+	Interrupted bool
+}
 
 // A reply gathers the messages that answer one request and says when the
 // answer is complete. Execute and Receive both use it, so that the rules
