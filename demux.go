@@ -120,19 +120,26 @@ func notify(ch chan struct{}) {
 // a transaction in flight.
 var errSequenceInUse = errors.New("sequence number already in use by a request in flight")
 
+// isDump reports whether a request may start a dump. The kernel runs one
+// dump at a time per socket and answers a second one with EBUSY, so such
+// requests wait for the dump in flight to end. Families differ in which of
+// the two dump bits they look at, and the same bits mean Replace and Excl
+// in new requests: those wait too unless they carry Create or Append.
+// Waiting is slower, never wrong.
+func isDump(f HeaderFlags) bool {
+	return f&Dump == Dump || (f&Dump != 0 && f&(Create|Append) == 0)
+}
+
 // transact sends m, whose header is complete, and gathers its reply.
-//
-// The kernel runs one dump at a time per socket and answers a second one
-// with EBUSY, so requests with either dump bit set wait for the dump in
-// flight to end. (Those bits mean Replace and Excl in new requests, which
-// then wait too: slower, never wrong.)
 func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
 	w := &waiter{
 		seq:    m.Header.Sequence,
-		dump:   m.Header.Flags&Dump != 0,
+		dump:   isDump(m.Header.Flags),
 		signal: make(chan struct{}, 1),
 	}
-	w.reply = newReply(!w.dump && m.Header.Flags&Acknowledge != 0)
+	// A dump's reply ends with its Done whatever the flags; any other
+	// request that asked for an acknowledgement ends with it.
+	w.reply = newReply(m.Header.Flags&Acknowledge != 0)
 	if w.dump {
 		select {
 		case d.dumpSem <- struct{}{}:
@@ -282,7 +289,7 @@ func (d *demux) drain(w *waiter) {
 		case d.readSem <- struct{}{}:
 			err := d.readOne(context.Background())
 			<-d.readSem
-			if err != nil && !errors.Is(err, syscall.ENOBUFS) {
+			if err != nil && !lostData(err) {
 				// The socket failed (closed, or a deadline): give the
 				// dump up for lost and let the next one try.
 				d.endAbandoned(w)
@@ -314,7 +321,7 @@ func (d *demux) endAbandoned(w *waiter) {
 func (d *demux) readOne(ctx context.Context) error {
 	b, origin, err := d.tr.receive(ctx)
 	if err != nil {
-		if errors.Is(err, syscall.ENOBUFS) {
+		if lostData(err) {
 			d.failAll(err)
 		}
 		return err
@@ -331,6 +338,12 @@ func (d *demux) readOne(ctx context.Context) error {
 	}
 	d.dispatch(datagram{msgs: msgs, origin: origin})
 	return nil
+}
+
+// lostData reports whether a receive error means that datagrams were lost:
+// an overrun of the socket's queue, or one too large for the buffer.
+func lostData(err error) bool {
+	return errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.EMSGSIZE)
 }
 
 // failAll reports an overrun to every transaction in flight, whose replies
@@ -451,7 +464,7 @@ func (d *demux) receive(ctx context.Context, trustedOnly bool) (datagram, error)
 			}
 			<-d.readSem
 			if err != nil {
-				if errors.Is(err, syscall.ENOBUFS) {
+				if lostData(err) {
 					// Reported here and now, not again.
 					d.mu.Lock()
 					d.overrun = nil
