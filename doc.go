@@ -29,6 +29,36 @@
 // netlink messages, and package nltest provides in-memory fakes of a
 // netlink socket for unit tests that need no kernel.
 //
+// # Concurrency and cancellation
+//
+// One Conn made by Dial serves many goroutines: each Execute is matched to
+// its replies by sequence number, with no lock held across the
+// transaction, and dumps (which the kernel runs one at a time per socket)
+// wait for each other. The Context variants of the blocking methods
+// (ExecuteContext, SendContext, ReceiveContext, ReceiveIterContext) return
+// as soon as their context is done; the Conn stays usable and the late
+// reply of an abandoned request is dropped. A context with a deadline
+// overrides the deadlines set with SetDeadline while the call runs.
+//
+// # Trust
+//
+// Any local process can send a datagram to a netlink port. A Conn made by
+// Dial therefore accepts replies to its requests only from the kernel
+// (source port 0 in the address recvmsg returns; the PID in the header is
+// written by the sender and proves nothing). Receive returns what no
+// transaction claimed and that comes from the kernel or from a multicast
+// group, which only privileged processes may send to; it drops unicast
+// datagrams from other processes. ReceiveFrom returns those too, with
+// their Origin, for protocols whose peers live in user space.
+//
+// # Debugging
+//
+// Config.Logger receives a record for every message sent and received, and
+// Config.Capture every datagram in wire format (package nlpcap writes them
+// as a pcap file that Wireshark reads). Without a Logger, the NLDEBUG
+// environment variable logs to standard error: NLDEBUG=1 (or level=1) logs
+// each message's header, level=2 its payload as well.
+//
 // The package has no global state: everything lives in a Conn, an encoder
 // or a decoder.
 package netlink
