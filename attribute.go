@@ -107,11 +107,12 @@ func UnmarshalAttributes(b []byte) ([]Attribute, error) {
 	return attrs, nil
 }
 
-// checkAttributes walks b and returns the number of attributes in it, or
-// an error if an attribute's header or length does not fit.
+// checkAttributes walks b and returns the number of attributes in it, not
+// counting the zero-length ones that UnmarshalAttributes skips, or an error
+// if an attribute's header or length does not fit.
 func checkAttributes(b []byte) (int, error) {
 	n := 0
-	for i := 0; i < len(b); n++ {
+	for i := 0; i < len(b); {
 		rest := b[i:]
 		if len(rest) < nlaHeaderLen {
 			return 0, fmt.Errorf("%w: %d trailing bytes at offset %d", errShortAttribute, len(rest), i)
@@ -124,6 +125,7 @@ func checkAttributes(b []byte) (int, error) {
 			return 0, fmt.Errorf("%w: %d at offset %d with %d bytes left", errAttributeLength, length, i, len(rest))
 		default:
 			i += nlaAlign(length)
+			n++
 		}
 	}
 	return n, nil

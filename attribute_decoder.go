@@ -85,7 +85,8 @@ func (ad *AttributeDecoder) Type() uint16 { return ad.typ &^ typeFlagMask }
 func (ad *AttributeDecoder) TypeFlags() uint16 { return ad.typ & typeFlagMask }
 
 // Len returns the number of attributes in the input, whatever Next has
-// already walked.
+// already walked. Zero-length attributes, which UnmarshalAttributes skips,
+// are not counted.
 func (ad *AttributeDecoder) Len() int { return ad.count }
 
 // Err returns the first error met while decoding, if any.

@@ -322,4 +322,3 @@ func (s *sysSocket) WriteBuffer() (int, error) { return s.c.WriteBuffer() }
 
 // SyscallConn returns the raw connection.
 func (s *sysSocket) SyscallConn() (syscall.RawConn, error) { return s.c.SyscallConn() }
-

@@ -1,0 +1,282 @@
+package netlink
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// wireHeader returns the native-endian wire form of a netlink message
+// header followed by data.
+func wireHeader(length uint32, typ HeaderType, flags HeaderFlags, seq, pid uint32, data ...byte) []byte {
+	b := binary.NativeEndian.AppendUint32(nil, length)
+	b = binary.NativeEndian.AppendUint16(b, uint16(typ))
+	b = binary.NativeEndian.AppendUint16(b, uint16(flags))
+	b = binary.NativeEndian.AppendUint32(b, seq)
+	b = binary.NativeEndian.AppendUint32(b, pid)
+	return append(b, data...)
+}
+
+func TestHeaderTypeString(t *testing.T) {
+	tests := []struct {
+		name string
+		t    HeaderType
+		want string
+	}{
+		{name: "noop", t: Noop, want: "noop"},
+		{name: "error", t: Error, want: "error"},
+		{name: "done", t: Done, want: "done"},
+		{name: "overrun", t: Overrun, want: "overrun"},
+		{name: "zero", t: 0, want: "unknown(0)"},
+		{name: "five", t: 5, want: "unknown(5)"},
+		{name: "RTM_NEWLINK", t: 16, want: "unknown(16)"},
+		{name: "max", t: 0xffff, want: "unknown(65535)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.t.String()); diff != "" {
+				t.Fatalf("unexpected string (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestHeaderFlagsString(t *testing.T) {
+	tests := []struct {
+		name string
+		f    HeaderFlags
+		want string
+	}{
+		{name: "zero", f: 0, want: "0"},
+		{name: "request", f: Request, want: "request"},
+		{name: "multi", f: Multi, want: "multi"},
+		{name: "acknowledge", f: Acknowledge, want: "acknowledge"},
+		{name: "echo", f: Echo, want: "echo"},
+		{name: "dump interrupted", f: DumpInterrupted, want: "dumpinterrupted"},
+		{name: "dump filtered", f: DumpFiltered, want: "dumpfiltered"},
+		{name: "request ack", f: Request | Acknowledge, want: "request|acknowledge"},
+		{
+			name: "all six low bits",
+			f:    Request | Multi | Acknowledge | Echo | DumpInterrupted | DumpFiltered,
+			want: "request|multi|acknowledge|echo|dumpinterrupted|dumpfiltered",
+		},
+		{name: "dump request", f: Request | Dump, want: "request|0x300"},
+		{name: "create request", f: Request | Acknowledge | Create | Excl, want: "request|acknowledge|0x600"},
+		{name: "capped ack with TLVs", f: Capped | AcknowledgeTLVs, want: "0x300"},
+		{name: "bit 6 only", f: 0x40, want: "0x40"},
+		{name: "append only", f: Append, want: "0x800"},
+		{name: "all bits", f: 0xffff, want: "request|multi|acknowledge|echo|dumpinterrupted|dumpfiltered|0xffc0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.f.String()); diff != "" {
+				t.Fatalf("unexpected string (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMessageMarshalBinary(t *testing.T) {
+	tests := []struct {
+		name string
+		m    Message
+		want []byte
+		err  error
+	}{
+		{name: "length zero", m: Message{}, err: errMessageLength},
+		{name: "length below header", m: Message{Header: Header{Length: 15}}, err: errMessageLength},
+		{name: "length 4", m: Message{Header: Header{Length: 4}, Data: []byte{1, 2, 3, 4}}, err: errMessageLength},
+		{name: "length 17 not aligned", m: Message{Header: Header{Length: 17}, Data: []byte{1}}, err: errMessageLength},
+		{name: "length 18 not aligned", m: Message{Header: Header{Length: 18}, Data: []byte{1, 2}}, err: errMessageLength},
+		{name: "length 23 not aligned", m: Message{Header: Header{Length: 23}, Data: make([]byte, 7)}, err: errMessageLength},
+		{
+			name: "header only",
+			m: Message{Header: Header{
+				Length:   16,
+				Type:     Done,
+				Flags:    Request | Multi,
+				Sequence: 0x01020304,
+				PID:      0x0a0b0c0d,
+			}},
+			want: wireHeader(16, Done, Request|Multi, 0x01020304, 0x0a0b0c0d),
+		},
+		{
+			name: "aligned data",
+			m: Message{
+				Header: Header{Length: 24, Type: 16, Flags: Request | Acknowledge, Sequence: 1, PID: 2},
+				Data:   []byte{1, 2, 3, 4, 5, 6, 7, 8},
+			},
+			want: wireHeader(24, 16, Request|Acknowledge, 1, 2, 1, 2, 3, 4, 5, 6, 7, 8),
+		},
+		{
+			name: "data padded to length",
+			m: Message{
+				Header: Header{Length: 24, Type: 18},
+				Data:   []byte{1, 2, 3, 4, 5},
+			},
+			want: wireHeader(24, 18, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0),
+		},
+		{
+			name: "length beyond data",
+			m:    Message{Header: Header{Length: 32}},
+			want: wireHeader(32, 0, 0, 0, 0, make([]byte, 16)...),
+		},
+		{
+			name: "data cut at length",
+			m: Message{
+				Header: Header{Length: 20},
+				Data:   []byte{1, 2, 3, 4, 5, 6, 7, 8},
+			},
+			want: wireHeader(20, 0, 0, 0, 0, 1, 2, 3, 4),
+		},
+		{
+			name: "maximum header fields",
+			m: Message{Header: Header{
+				Length:   16,
+				Type:     0xffff,
+				Flags:    0xffff,
+				Sequence: 0xffffffff,
+				PID:      0xffffffff,
+			}},
+			want: wireHeader(16, 0xffff, 0xffff, 0xffffffff, 0xffffffff),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.m.MarshalBinary()
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("unexpected error: want %v, got %v", tt.err, err)
+			}
+			if err != nil {
+				if got != nil {
+					t.Fatalf("want nil bytes with an error, got %v", got)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMessageUnmarshalBinary(t *testing.T) {
+	tests := []struct {
+		name string
+		b    []byte
+		want Message
+		err  error
+	}{
+		{name: "nil", b: nil, err: errShortMessage},
+		{name: "empty", b: []byte{}, err: errShortMessage},
+		{name: "short", b: make([]byte, 15), err: errShortMessage},
+		{name: "unaligned 17", b: wireHeader(16, 0, 0, 0, 0, 1), err: errUnalignedMessage},
+		{name: "unaligned 18", b: wireHeader(18, 0, 0, 0, 0, 1, 2), err: errUnalignedMessage},
+		{name: "length zero", b: wireHeader(0, 0, 0, 0, 0), err: errMessageLength},
+		{name: "length below header", b: wireHeader(15, 0, 0, 0, 0, 0, 0, 0, 0), err: errMessageLength},
+		{name: "length beyond buffer", b: wireHeader(24, 0, 0, 0, 0, 1, 2, 3, 4), err: errMessageLength},
+		{name: "huge length", b: wireHeader(0xffffffff, 0, 0, 0, 0), err: errMessageLength},
+		{
+			name: "header only",
+			b:    wireHeader(16, Noop, Request, 1, 2),
+			want: Message{
+				Header: Header{Length: 16, Type: Noop, Flags: Request, Sequence: 1, PID: 2},
+				Data:   []byte{},
+			},
+		},
+		{
+			name: "data",
+			b:    wireHeader(24, 16, Multi, 0xdeadbeef, 0xcafe, 1, 2, 3, 4, 5, 6, 7, 8),
+			want: Message{
+				Header: Header{Length: 24, Type: 16, Flags: Multi, Sequence: 0xdeadbeef, PID: 0xcafe},
+				Data:   []byte{1, 2, 3, 4, 5, 6, 7, 8},
+			},
+		},
+		{
+			name: "unaligned length inside buffer",
+			b:    wireHeader(21, 16, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0),
+			want: Message{
+				Header: Header{Length: 21, Type: 16},
+				Data:   []byte{1, 2, 3, 4, 5},
+			},
+		},
+		{
+			name: "trailing bytes after length",
+			b:    wireHeader(20, Error, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9),
+			want: Message{
+				Header: Header{Length: 20, Type: Error},
+				Data:   []byte{1, 2, 3, 4},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Message
+			err := got.UnmarshalBinary(tt.b)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("unexpected error: want %v, got %v", tt.err, err)
+			}
+			if err != nil {
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("unexpected message (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMessageUnmarshalBinaryAliasesInput(t *testing.T) {
+	b := wireHeader(20, 16, 0, 0, 0, 1, 2, 3, 4)
+	var m Message
+	if err := m.UnmarshalBinary(b); err != nil {
+		t.Fatalf("failed to unmarshal: %v", err)
+	}
+	b[16] = 0xff
+	if diff := cmp.Diff([]byte{0xff, 2, 3, 4}, m.Data); diff != "" {
+		t.Fatalf("Data does not alias the input (-want +got):\n%s", diff)
+	}
+}
+
+func TestMessageRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		m    Message
+	}{
+		{
+			name: "header only",
+			m:    Message{Header: Header{Length: 16, Type: Done, Flags: Multi, Sequence: 7, PID: 8}, Data: []byte{}},
+		},
+		{
+			name: "request",
+			m: Message{
+				Header: Header{Length: 32, Type: 18, Flags: Request | Acknowledge | Create | Excl, Sequence: 1, PID: 0},
+				Data:   []byte{0, 0, 0, 0, 1, 0, 0, 0, 8, 0, 3, 0, 'l', 'o', 0, 0},
+			},
+		},
+		{
+			name: "error",
+			m: Message{
+				Header: Header{Length: 36, Type: Error, Flags: Capped, Sequence: 0xffffffff, PID: 0xffffffff},
+				Data:   wireHeader(16, 16, Request, 0xffffffff, 0xffffffff, 0xfe, 0xff, 0xff, 0xff),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := tt.m.MarshalBinary()
+			if err != nil {
+				t.Fatalf("failed to marshal: %v", err)
+			}
+			var got Message
+			if err := got.UnmarshalBinary(b); err != nil {
+				t.Fatalf("failed to unmarshal: %v", err)
+			}
+			if diff := cmp.Diff(tt.m, got); diff != "" {
+				t.Fatalf("unexpected message (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
