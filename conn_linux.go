@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -31,19 +32,32 @@ const ackHeadroom = 4096
 // poller through package socket. Only the goroutine that holds the Conn's
 // read semaphore receives, so the receive state needs no lock.
 type sysSocket struct {
-	c      *socket.Conn
-	kernel unix.SockaddrNetlink // destination of every request
+	c *socket.Conn
 
 	// wantBuffer is the receive buffer size that replies to requests sent
 	// so far may need.
 	wantBuffer atomic.Int64
 
-	// Receive state.
-	buf  []byte
-	oob  []byte
-	iov  unix.Iovec
-	msg  unix.Msghdr
-	from unix.RawSockaddrNetlink
+	// rc runs system calls under the runtime's network poller, honouring
+	// the deadlines; kernelAddr is the kernel's address in raw form, only
+	// ever read.
+	rc         syscall.RawConn
+	kernelAddr unix.RawSockaddrNetlink
+
+	// readDeadline is the read deadline the user set, restored after a
+	// context cancellation borrows the deadline to wake a blocked read.
+	readDeadline atomic.Pointer[time.Time]
+
+	// Receive state: the recvmsg arguments, results, and recvFn, the
+	// method value tryReceive made once so that a read allocates nothing.
+	buf    []byte
+	oob    []byte
+	iov    unix.Iovec
+	msg    unix.Msghdr
+	from   unix.RawSockaddrNetlink
+	n      int
+	errno  syscall.Errno
+	recvFn func(fd uintptr) bool
 }
 
 var _ transport = (*sysSocket)(nil)
@@ -55,14 +69,19 @@ func dial(family int, config *Config) (*sysSocket, uint32, error) {
 		return nil, 0, err
 	}
 	s := &sysSocket{
-		c:      c,
-		kernel: unix.SockaddrNetlink{Family: unix.AF_NETLINK},
-		buf:    make([]byte, defaultReceiveBuffer),
+		c:   c,
+		buf: make([]byte, defaultReceiveBuffer),
 		// Room for NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
 		oob: make([]byte, 2*unix.CmsgSpace(4)),
 	}
 	if config.MessageBufferSize > 0 {
 		s.buf = make([]byte, config.MessageBufferSize)
+	}
+	s.kernelAddr.Family = unix.AF_NETLINK
+	s.recvFn = s.tryReceive
+	if s.rc, err = c.SyscallConn(); err != nil {
+		_ = c.Close()
+		return nil, 0, err
 	}
 	pid, err := s.bind(config)
 	if err != nil {
@@ -96,8 +115,13 @@ func (s *sysSocket) bind(config *Config) (uint32, error) {
 	return nsa.Pid, nil
 }
 
-// send sends one datagram to the kernel.
+// send sends one datagram to the kernel. Netlink delivers a request to
+// the kernel within the system call, so a send does not wait: ctx is only
+// checked first.
 func (s *sysSocket) send(ctx context.Context, b []byte) error {
+	if err := ctx.Err(); err != nil {
+		return os.NewSyscallError("sendto", err)
+	}
 	// An error message may echo the whole request: make sure the receive
 	// buffer will hold it.
 	for want := int64(len(b) + ackHeadroom); ; {
@@ -106,18 +130,85 @@ func (s *sysSocket) send(ctx context.Context, b []byte) error {
 			break
 		}
 	}
-	return s.c.Sendto(ctx, b, 0, &s.kernel)
+	var errno syscall.Errno
+	err := s.rc.Write(func(fd uintptr) bool {
+		for {
+			_, _, errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)),
+				0, uintptr(unsafe.Pointer(&s.kernelAddr)), unix.SizeofSockaddrNetlink)
+			if errno != unix.EINTR {
+				return errno != unix.EAGAIN
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if errno != 0 {
+		return os.NewSyscallError("sendto", errno)
+	}
+	return nil
 }
 
 // receive reads one datagram with one recvmsg call and returns a copy of it
-// that the caller owns, with its origin.
+// that the caller owns, with its origin. Only one goroutine receives at a
+// time.
 func (s *sysSocket) receive(ctx context.Context) ([]byte, Origin, error) {
 	if want := int(s.wantBuffer.Load()); want > len(s.buf) {
 		s.buf = make([]byte, want)
 	}
-	var n, oobn int
-	var truncated bool
-	err := s.c.ReadFunc(ctx, "recvmsg", func(fd int) error {
+
+	// A done context wakes the read by moving the read deadline into the
+	// past, then the user's deadline is put back.
+	var stop func() bool
+	var woken chan struct{}
+	if ctx.Done() != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, Origin{}, os.NewSyscallError("recvmsg", err)
+		}
+		woken = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			// Any deadline in the past wakes the read.
+			_ = s.c.SetReadDeadline(time.Unix(1, 0))
+			close(woken)
+		})
+	}
+	s.errno = 0
+	err := s.rc.Read(s.recvFn)
+	if stop != nil && !stop() {
+		<-woken
+		_ = s.c.SetReadDeadline(s.userReadDeadline())
+		if err != nil || s.errno != 0 {
+			return nil, Origin{}, os.NewSyscallError("recvmsg", ctx.Err())
+		}
+	}
+	if err != nil {
+		return nil, Origin{}, err
+	}
+	if s.errno != 0 {
+		return nil, Origin{}, os.NewSyscallError("recvmsg", s.errno)
+	}
+
+	n := s.n
+	if s.msg.Flags&unix.MSG_TRUNC != 0 || n > len(s.buf) {
+		// The datagram is lost; make sure the next one of its size is not.
+		size := len(s.buf)
+		s.buf = make([]byte, max(n, 2*size))
+		return nil, Origin{}, fmt.Errorf("netlink: %d-byte datagram did not fit the %d-byte receive buffer: %w", n, size, syscall.EMSGSIZE)
+	}
+	o := Origin{PortID: s.from.Pid, NSID: -1}
+	if s.from.Groups != 0 {
+		o.Group = uint32(bits.TrailingZeros32(s.from.Groups)) + 1
+	}
+	if oobn := int(s.msg.Controllen); oobn > 0 {
+		parseControl(s.oob[:oobn], &o)
+	}
+	return append([]byte(nil), s.buf[:n]...), o, nil
+}
+
+// tryReceive makes one recvmsg call on fd for receive, and reports whether
+// it is done (false: wait until the socket is readable).
+func (s *sysSocket) tryReceive(fd uintptr) bool {
+	for {
 		s.iov.Base = &s.buf[0]
 		s.iov.SetLen(len(s.buf))
 		s.msg = unix.Msghdr{
@@ -129,38 +220,35 @@ func (s *sysSocket) receive(ctx context.Context) ([]byte, Origin, error) {
 		}
 		s.msg.SetControllen(len(s.oob))
 		// MSG_TRUNC makes the kernel return the datagram's real length.
-		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
-		if errno == unix.EINVAL {
+		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		switch errno {
+		case 0:
+			s.n = int(r)
+			return true
+		case unix.EAGAIN:
+			return false
+		case unix.EINTR:
+			continue
+		case unix.EINVAL:
 			// A dump started by one thread while another is in recvmsg
 			// can make the kernel continue a dump that has just ended;
 			// netlink_dump then fails with EINVAL, which the next recvmsg
 			// reports once as a socket error. Nothing is lost: read again.
-			r, _, errno = unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+			continue
+		default:
+			s.errno = errno
+			return true
 		}
-		if errno != 0 {
-			return errno
-		}
-		n, oobn = int(r), int(s.msg.Controllen)
-		truncated = s.msg.Flags&unix.MSG_TRUNC != 0 || n > len(s.buf)
-		return nil
-	})
-	if err != nil {
-		return nil, Origin{}, err
 	}
-	if truncated {
-		// The datagram is lost; make sure the next one of its size is not.
-		size := len(s.buf)
-		s.buf = make([]byte, max(n, 2*size))
-		return nil, Origin{}, fmt.Errorf("netlink: %d-byte datagram did not fit the %d-byte receive buffer: %w", n, size, syscall.EMSGSIZE)
+}
+
+// userReadDeadline returns the read deadline the user set, or the zero
+// time.
+func (s *sysSocket) userReadDeadline() time.Time {
+	if t := s.readDeadline.Load(); t != nil {
+		return *t
 	}
-	o := Origin{PortID: s.from.Pid, NSID: -1}
-	if s.from.Groups != 0 {
-		o.Group = uint32(bits.TrailingZeros32(s.from.Groups)) + 1
-	}
-	if oobn > 0 {
-		parseControl(s.oob[:oobn], &o)
-	}
-	return append([]byte(nil), s.buf[:n]...), o, nil
+	return time.Time{}
 }
 
 // parseControl reads the group and namespace ID from the control messages
@@ -300,10 +388,16 @@ func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
 }
 
 // SetDeadline sets the read and write deadlines.
-func (s *sysSocket) SetDeadline(t time.Time) error { return s.c.SetDeadline(t) }
+func (s *sysSocket) SetDeadline(t time.Time) error {
+	s.readDeadline.Store(&t)
+	return s.c.SetDeadline(t)
+}
 
 // SetReadDeadline sets the read deadline.
-func (s *sysSocket) SetReadDeadline(t time.Time) error { return s.c.SetReadDeadline(t) }
+func (s *sysSocket) SetReadDeadline(t time.Time) error {
+	s.readDeadline.Store(&t)
+	return s.c.SetReadDeadline(t)
+}
 
 // SetWriteDeadline sets the write deadline.
 func (s *sysSocket) SetWriteDeadline(t time.Time) error { return s.c.SetWriteDeadline(t) }

@@ -93,6 +93,8 @@ type demux struct {
 	unclaimed   []datagram         // for Receive, oldest first
 	unclaimedCh chan struct{}      // capacity 1: unclaimed or overrun changed
 	overrun     error              // an overrun Receive has yet to report
+	orphan      *waiter            // an abandoned dump holding dumpSem
+	dumpChanged chan struct{}      // closed when orphan is set
 }
 
 // newDemux returns a demux over tr; closed is closed when the Conn is.
@@ -105,6 +107,7 @@ func newDemux(tr transport, closed <-chan struct{}, trace *tracer) *demux {
 		dumpSem:     make(chan struct{}, 1),
 		waiters:     make(map[uint32]*waiter),
 		unclaimedCh: make(chan struct{}, 1),
+		dumpChanged: make(chan struct{}),
 	}
 }
 
@@ -141,12 +144,8 @@ func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
 	// request that asked for an acknowledgement ends with it.
 	w.reply = newReply(m.Header.Flags&Acknowledge != 0)
 	if w.dump {
-		select {
-		case d.dumpSem <- struct{}{}:
-		case <-ctx.Done():
-			return nil, newOpError("execute", ctx.Err())
-		case <-d.closed:
-			return nil, errClosed("execute")
+		if err := d.acquireDump(ctx); err != nil {
+			return nil, err
 		}
 	}
 
@@ -170,6 +169,44 @@ func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
 		return nil, err
 	}
 	return &w.reply, nil
+}
+
+// acquireDump waits until no dump is in flight. While an abandoned dump
+// holds the semaphore, it reads the socket on its behalf: the kernel only
+// carries a dump on as its datagrams are read, and nobody else may be
+// reading.
+func (d *demux) acquireDump(ctx context.Context) error {
+	for {
+		d.mu.Lock()
+		orphan, changed := d.orphan, d.dumpChanged
+		d.mu.Unlock()
+
+		var read chan struct{}
+		if orphan != nil {
+			read = d.readSem
+		}
+		select {
+		case d.dumpSem <- struct{}{}:
+			return nil
+		case <-changed:
+		case read <- struct{}{}:
+			d.mu.Lock()
+			running := d.orphan == orphan
+			d.mu.Unlock()
+			var err error
+			if running {
+				err = d.readOne(ctx)
+			}
+			<-d.readSem
+			if err != nil {
+				return newOpError("receive", err)
+			}
+		case <-ctx.Done():
+			return newOpError("execute", ctx.Err())
+		case <-d.closed:
+			return errClosed("execute")
+		}
+	}
 }
 
 // releaseDump lets the next dump go if w held the dump semaphore.
@@ -236,8 +273,8 @@ func (d *demux) finish(w *waiter) {
 // abandon ends a transaction whose caller gives up before its reply is
 // complete. The rest of the reply is dropped as it arrives. An abandoned
 // dump keeps the dump semaphore until its Done is read, since the kernel
-// refuses another dump until then; a goroutine reads it out so that the
-// next dump need not wait for somebody else to read.
+// refuses another dump until then; the next dump reads it out (see
+// acquireDump).
 func (d *demux) abandon(w *waiter) {
 	d.mu.Lock()
 	// The end of the reply may be queued already.
@@ -261,7 +298,9 @@ func (d *demux) abandon(w *waiter) {
 		d.forgetAbandoned()
 	}
 	if w.dump {
-		go d.drain(w)
+		d.orphan = w
+		close(d.dumpChanged)
+		d.dumpChanged = make(chan struct{})
 	}
 }
 
@@ -276,33 +315,6 @@ func (d *demux) forgetAbandoned() {
 	}
 }
 
-// drain reads the socket until the abandoned dump w has ended.
-func (d *demux) drain(w *waiter) {
-	for {
-		d.mu.Lock()
-		_, running := d.waiters[w.seq]
-		d.mu.Unlock()
-		if !running {
-			return
-		}
-		select {
-		case d.readSem <- struct{}{}:
-			err := d.readOne(context.Background())
-			<-d.readSem
-			if err != nil && !lostData(err) {
-				// The socket failed (closed, or a deadline): give the
-				// dump up for lost and let the next one try.
-				d.endAbandoned(w)
-				return
-			}
-		case <-w.signal:
-		case <-d.closed:
-			d.endAbandoned(w)
-			return
-		}
-	}
-}
-
 // endAbandoned forgets the abandoned w, whose reply has ended or will never
 // come.
 func (d *demux) endAbandoned(w *waiter) {
@@ -313,6 +325,9 @@ func (d *demux) endAbandoned(w *waiter) {
 	}
 	delete(d.waiters, w.seq)
 	d.abandoned--
+	if d.orphan == w {
+		d.orphan = nil
+	}
 	d.mu.Unlock()
 	d.releaseDump(w)
 }
@@ -399,7 +414,6 @@ func (d *demux) dispatch(dg datagram) {
 	d.mu.Unlock()
 	for _, w := range abandonedDone {
 		d.endAbandoned(w)
-		notify(w.signal)
 	}
 }
 
