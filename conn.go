@@ -285,6 +285,9 @@ func (c *Conn) transact(ctx context.Context, m Message) (*reply, Message, error)
 
 	c.legacy.Lock()
 	defer c.legacy.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, m, newOpError("send", err)
+	}
 	if err := c.sock.Send(m); err != nil {
 		return nil, m, c.translate(newOpError("send", err))
 	}
@@ -366,6 +369,8 @@ func (c *Conn) SendMessagesContext(ctx context.Context, msgs []Message) ([]Messa
 	switch {
 	case c.kernel != nil:
 		err = c.kernel.send(ctx, sent)
+	case ctx.Err() != nil:
+		err = ctx.Err()
 	case len(sent) == 1:
 		err = c.sock.Send(sent[0])
 	default:

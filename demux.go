@@ -460,6 +460,10 @@ func (d *demux) receive(ctx context.Context, trustedOnly bool) (datagram, error)
 			d.unclaimed[0] = datagram{}
 			d.unclaimed = d.unclaimed[1:]
 			if !trustedOnly || dg.origin.trusted() {
+				if len(d.unclaimed) > 0 {
+					// Pass the turn on to another receiver.
+					notify(d.unclaimedCh)
+				}
 				d.mu.Unlock()
 				return dg, nil
 			}

@@ -145,7 +145,7 @@ func Multipart(msgs []netlink.Message) ([]netlink.Message, error) {
 func Error(number int, reqs []netlink.Message) ([]netlink.Message, error) {
 	req := reqs[0]
 	if req.Header.Length == 0 {
-		req.Header.Length = uint32(16 + len(req.Data))
+		req.Header.Length = uint32((16 + len(req.Data) + 3) &^ 3)
 	}
 	echo, err := req.MarshalBinary()
 	if err != nil {
