@@ -9,25 +9,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/netlinkgo/netlink"
 	"golang.org/x/sys/unix"
 )
 
-// A notification is what one receive on a group's Conn gave.
-type notification struct {
-	group uint32
-	msgs  []netlink.Message
-	err   error
-}
-
 // runMonitor runs "nlctl monitor": it prints the notifications of the
-// given groups until ctx is done, which ends it successfully.
-//
-// Each group gets a Conn of its own, so that every notification is shown
-// with the group it came from: the Conn's Receive does not report the
-// origin of a message.
+// given groups until ctx is done, which ends it successfully. One Conn
+// joins every group; the PacketInfo option makes the kernel say which
+// group each notification came from, even above group 32.
 func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("monitor")
 	capture := fs.String("w", "", "")
@@ -48,88 +38,46 @@ func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		}
 	}()
 
-	var groups []uint32
+	var labels []string
 	for _, name := range pos[1:] {
 		g, err := s.schema.parseGroup(name)
 		if err != nil {
 			return badUsage("%v", err)
 		}
-		groups = append(groups, g)
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	conns := make([]*netlink.Conn, len(groups))
-	for i, g := range groups {
-		c := s.conn
-		if i > 0 {
-			if c, err = s.dial(); err != nil {
-				return err
-			}
-			defer c.Close()
-		}
-		if err := c.JoinGroup(g); err != nil {
+		if err := s.conn.JoinGroup(g); err != nil {
 			return fmt.Errorf("joining group %s: %w", groupLabel(s.schema, g), err)
 		}
-		conns[i] = c
+		labels = append(labels, groupLabel(s.schema, g))
 	}
-	labels := make([]string, len(groups))
-	for i, g := range groups {
-		labels[i] = groupLabel(s.schema, g)
+	if err := s.conn.SetOption(netlink.PacketInfo, true); err != nil {
+		return fmt.Errorf("asking for the group of each message: %w", err)
 	}
 	fmt.Fprintf(stderr, "nlctl: monitoring %s: %s; interrupt to stop\n", pos[0], strings.Join(labels, ", "))
 
-	ch := make(chan notification)
-	var wg sync.WaitGroup
-	defer wg.Wait() // after cancel, which the deferred calls run first
-	defer cancel()
-	for i, c := range conns {
-		wg.Go(func() { receiveGroup(ctx, c, groups[i], ch) })
-	}
-
 	bw := bufio.NewWriter(stdout)
 	for {
-		var n notification
-		select {
-		case n = <-ch:
-		case <-ctx.Done():
+		msgs, origin, err := s.conn.ReceiveFrom(ctx)
+		switch {
+		case ctx.Err() != nil:
 			return bw.Flush()
-		}
-		if n.err != nil {
-			if errors.Is(n.err, unix.ENOBUFS) {
-				// The socket overran: some notifications are lost, but
-				// the monitor can go on.
-				fmt.Fprintf(stderr, "nlctl: notifications lost: %v\n", n.err)
-				continue
-			}
-			if ctx.Err() != nil {
-				return bw.Flush()
-			}
+		case errors.Is(err, unix.ENOBUFS):
+			// The socket overran: some notifications are lost, but the
+			// monitor can go on.
+			fmt.Fprintf(stderr, "nlctl: notifications lost: %v\n", err)
+			continue
+		case err != nil:
 			bw.Flush()
-			return fmt.Errorf("receiving from group %s: %w", groupLabel(s.schema, n.group), n.err)
+			return fmt.Errorf("receiving: %w", err)
 		}
-		extra := "group=" + groupLabel(s.schema, n.group)
-		for _, m := range n.msgs {
+		extra := "group=" + groupLabel(s.schema, origin.Group)
+		if origin.PortID != 0 {
+			extra += fmt.Sprintf(" from=%d", origin.PortID)
+		}
+		for _, m := range msgs {
 			writeMessage(bw, s.schema, m, extra)
 		}
 		if err := bw.Flush(); err != nil {
 			return err
-		}
-	}
-}
-
-// receiveGroup sends what c receives to ch until ctx is done or an error
-// other than an overrun ends it.
-func receiveGroup(ctx context.Context, c *netlink.Conn, group uint32, ch chan<- notification) {
-	for {
-		msgs, err := c.ReceiveContext(ctx)
-		select {
-		case ch <- notification{group: group, msgs: msgs, err: err}:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil && !errors.Is(err, unix.ENOBUFS) {
-			return
 		}
 	}
 }

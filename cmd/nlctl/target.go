@@ -90,10 +90,6 @@ func openSession(ctx context.Context, name, capturePath string, hdrlen int) (*se
 	return s, nil
 }
 
-// dial opens another Conn to the session's protocol, recording to the same
-// capture.
-func (s *session) dial() (*netlink.Conn, error) { return dial(s.protocol, s.config) }
-
 // Close closes the Conn, then the capture, and returns the capture's
 // error: the Conn's would say nothing useful.
 func (s *session) Close() error {
