@@ -112,8 +112,11 @@ const (
 // goroutines may run Execute at once, each gets exactly its own replies,
 // and dumps (of which the kernel runs one at a time per socket) queue up
 // behind each other. Send and Receive may be used alongside Execute;
-// Receive returns the messages that no Execute claims. A Conn made by
-// NewConn over another Socket runs one transaction at a time.
+// Receive returns the messages that no Execute claims, and a blocked
+// Receive never holds up a Send. Deadlines, options, groups and BPF
+// programs belong to the socket, so they apply to every goroutine using
+// it. A Conn made by NewConn over another Socket runs one transaction at a
+// time.
 type Conn struct {
 	sock Socket
 	pid  uint32

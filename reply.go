@@ -16,8 +16,8 @@ type Reply struct {
 	// Messages are the reply's messages, as Execute returns them.
 	Messages []Message
 
-	// Ack is the content of the acknowledgement or Done message that closed
-	// the reply, when it carried a code or extended acknowledgement
+	// Ack is the content of the acknowledgement that closed the reply, or
+	// of its Done message when that carried extended acknowledgement
 	// attributes; nil otherwise. A success can carry a warning in
 	// Ack.Message.
 	Ack *Ack
