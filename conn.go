@@ -85,7 +85,8 @@ type ConnOption int
 // Socket options, in the order of the v1 API.
 const (
 	// PacketInfo asks for the multicast group of each message
-	// (NETLINK_PKTINFO).
+	// (NETLINK_PKTINFO), which Origin.Group then reports for every group.
+	// A Conn turns it on by itself once it joins a group above 32.
 	PacketInfo ConnOption = iota
 	// BroadcastError reports failures to deliver multicast messages to this
 	// socket (NETLINK_BROADCAST_ERROR).

@@ -44,6 +44,11 @@ type sysSocket struct {
 	rc         syscall.RawConn
 	kernelAddr unix.RawSockaddrNetlink
 
+	// userPacketInfo is the PacketInfo option as the user set it;
+	// highGroup says a group above 32 was joined, which needs it too.
+	userPacketInfo atomic.Bool
+	highGroup      atomic.Bool
+
 	// readDeadline is the read deadline the user set, restored after a
 	// context cancellation borrows the deadline to wake a blocked read.
 	readDeadline atomic.Pointer[time.Time]
@@ -323,7 +328,26 @@ func (s *sysSocket) ReceiveIter() iter.Seq2[Message, error] {
 
 // JoinGroup joins a multicast group.
 func (s *sysSocket) JoinGroup(group uint32) error {
-	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group))
+	if err := s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group)); err != nil {
+		return err
+	}
+	if group > 32 && !s.highGroup.Swap(true) {
+		// The source address names groups 1 to 32 only: without
+		// NETLINK_PKTINFO, a notification of a higher group would look
+		// like a unicast reply from the kernel.
+		return s.setPacketInfo()
+	}
+	return nil
+}
+
+// setPacketInfo turns NETLINK_PKTINFO on when the user or a high group
+// needs it, and off otherwise.
+func (s *sysSocket) setPacketInfo() error {
+	v := 0
+	if s.userPacketInfo.Load() || s.highGroup.Load() {
+		v = 1
+	}
+	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_PKTINFO, v)
 }
 
 // LeaveGroup leaves a multicast group.
@@ -379,6 +403,10 @@ var socketOptions = [...]int{
 func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
 	if option < 0 || int(option) >= len(socketOptions) {
 		return fmt.Errorf("unknown option %d: %w", option, errNotSupported)
+	}
+	if option == PacketInfo {
+		s.userPacketInfo.Store(enable)
+		return s.setPacketInfo()
 	}
 	v := 0
 	if enable {
