@@ -14,8 +14,9 @@ type Origin struct {
 	PortID uint32
 
 	// Group is the multicast group the datagram was sent to, or 0 for a
-	// unicast datagram. Groups above 32 are known only with the PacketInfo
-	// option on.
+	// unicast datagram. The source address names groups 1 to 32 only:
+	// higher ones are known with the PacketInfo option on, which a Conn
+	// turns on by itself when it joins such a group.
 	Group uint32
 
 	// NSID is the ID, in the Conn's network namespace, of the namespace the
