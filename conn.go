@@ -274,13 +274,13 @@ func (c *Conn) ExecuteConsistent(ctx context.Context, m Message, attempts int) (
 
 // transact runs one transaction and returns the whole reply and the request
 // as sent.
-func (c *Conn) transact(ctx context.Context, m Message) (*reply, Message, error) {
+func (c *Conn) transact(ctx context.Context, m Message) (reply, Message, error) {
 	if c.isClosed() {
-		return nil, m, errClosed("execute")
+		return reply{}, m, errClosed("execute")
 	}
 	c.fill(&m)
 	if err := checkMessageLength(m.Header.Length); err != nil {
-		return nil, m, newOpError("send", err)
+		return reply{}, m, newOpError("send", err)
 	}
 	if c.kernel != nil {
 		r, err := c.kernel.transact(ctx, m)
@@ -290,14 +290,14 @@ func (c *Conn) transact(ctx context.Context, m Message) (*reply, Message, error)
 	c.legacy.Lock()
 	defer c.legacy.Unlock()
 	if err := ctx.Err(); err != nil {
-		return nil, m, newOpError("send", err)
+		return reply{}, m, newOpError("send", err)
 	}
 	if err := c.sock.Send(m); err != nil {
-		return nil, m, c.translate(newOpError("send", err))
+		return reply{}, m, c.translate(newOpError("send", err))
 	}
 	r := newReply(false)
 	err := c.legacyReceive(ctx, &r)
-	return &r, m, err
+	return r, m, err
 }
 
 // legacyReceive reads datagrams from a foreign Socket into r until the reply
@@ -453,7 +453,6 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 				}
 				return
 			}
-			n := len(r.msgs)
 			r.addDatagram(msgs)
 			if r.err != nil {
 				if !stopped {
@@ -461,13 +460,12 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 				}
 				return
 			}
-			for _, m := range r.msgs[n:] {
+			for _, m := range r.result(false) {
 				if !stopped && !yield(m, nil) {
 					stopped = true
 				}
 			}
-			// Only the messages not yet yielded are kept.
-			r.msgs = r.msgs[:0]
+			r.clearMessages()
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"math/bits"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -48,6 +49,9 @@ type sysSocket struct {
 	// highGroup says a group above 32 was joined, which needs it too.
 	userPacketInfo atomic.Bool
 	highGroup      atomic.Bool
+
+	// sendCalls keeps sendCall values for reuse.
+	sendCalls sync.Pool
 
 	// readDeadline is the read deadline the user set, restored after a
 	// context cancellation borrows the deadline to wake a blocked read.
@@ -135,16 +139,16 @@ func (s *sysSocket) send(ctx context.Context, b []byte) error {
 			break
 		}
 	}
-	var errno syscall.Errno
-	err := s.rc.Write(func(fd uintptr) bool {
-		for {
-			_, _, errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)),
-				0, uintptr(unsafe.Pointer(&s.kernelAddr)), unix.SizeofSockaddrNetlink)
-			if errno != unix.EINTR {
-				return errno != unix.EAGAIN
-			}
-		}
-	})
+	call, _ := s.sendCalls.Get().(*sendCall)
+	if call == nil {
+		call = &sendCall{to: &s.kernelAddr}
+		call.fn = call.try
+	}
+	call.b = b
+	err := s.rc.Write(call.fn)
+	errno := call.errno
+	*call = sendCall{to: call.to, fn: call.fn}
+	s.sendCalls.Put(call)
 	if err != nil {
 		return err
 	}
@@ -152,6 +156,27 @@ func (s *sysSocket) send(ctx context.Context, b []byte) error {
 		return os.NewSyscallError("sendto", errno)
 	}
 	return nil
+}
+
+// A sendCall is the state of one sendto call under the network poller,
+// kept for reuse so that a send allocates nothing.
+type sendCall struct {
+	to    *unix.RawSockaddrNetlink
+	b     []byte
+	errno syscall.Errno
+	fn    func(fd uintptr) bool // try, bound once
+}
+
+// try makes the sendto call, and reports whether it is done (false: wait
+// until the socket is writable).
+func (c *sendCall) try(fd uintptr) bool {
+	for {
+		_, _, c.errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(c.b))), uintptr(len(c.b)),
+			0, uintptr(unsafe.Pointer(c.to)), unix.SizeofSockaddrNetlink)
+		if c.errno != unix.EINTR {
+			return c.errno != unix.EAGAIN
+		}
+	}
 }
 
 // receive reads one datagram with one recvmsg call and returns a copy of it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"syscall"
 )
@@ -36,7 +37,7 @@ func (o Origin) trusted() bool { return o.PortID == 0 || o.Group != 0 }
 
 // A transport is a kernel netlink socket as the demux sees it.
 type transport interface {
-	// send sends one datagram.
+	// send sends one datagram; b is reused once it returns.
 	send(ctx context.Context, b []byte) error
 	// receive returns the next datagram, in a buffer the caller owns.
 	receive(ctx context.Context) ([]byte, Origin, error)
@@ -96,7 +97,14 @@ type demux struct {
 	overrun     error              // an overrun Receive has yet to report
 	orphan      *waiter            // an abandoned dump holding dumpSem
 	dumpChanged chan struct{}      // closed when orphan is set
+
+	// Finished waiters and send buffers, kept to spare allocations.
+	spareWaiters sync.Pool
+	spareBuffers sync.Pool
 }
+
+// maxSpareBuffer is the largest send buffer kept for reuse.
+const maxSpareBuffer = 64 * 1024
 
 // newDemux returns a demux over tr; closed is closed when the Conn is.
 func newDemux(tr transport, closed <-chan struct{}, trace *tracer) *demux {
@@ -135,18 +143,19 @@ func isDump(f HeaderFlags) bool {
 }
 
 // transact sends m, whose header is complete, and gathers its reply.
-func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
-	w := &waiter{
-		seq:    m.Header.Sequence,
-		dump:   isDump(m.Header.Flags),
-		signal: make(chan struct{}, 1),
+func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
+	w, _ := d.spareWaiters.Get().(*waiter)
+	if w == nil {
+		w = &waiter{signal: make(chan struct{}, 1)}
 	}
+	w.seq = m.Header.Sequence
+	w.dump = isDump(m.Header.Flags)
 	// A dump's reply ends with its Done whatever the flags; any other
 	// request that asked for an acknowledgement ends with it.
 	w.reply = newReply(m.Header.Flags&Acknowledge != 0)
 	if w.dump {
 		if err := d.acquireDump(ctx); err != nil {
-			return nil, err
+			return reply{}, err
 		}
 	}
 
@@ -154,7 +163,7 @@ func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
 	if d.waiters[w.seq] != nil {
 		d.mu.Unlock()
 		d.releaseDump(w)
-		return nil, newOpError("execute", errSequenceInUse)
+		return reply{}, newOpError("execute", errSequenceInUse)
 	}
 	d.waiters[w.seq] = w
 	d.mu.Unlock()
@@ -164,12 +173,25 @@ func (d *demux) transact(ctx context.Context, m Message) (*reply, error) {
 		delete(d.waiters, w.seq)
 		d.mu.Unlock()
 		d.releaseDump(w)
-		return nil, newOpError("send", err)
+		return reply{}, newOpError("send", err)
 	}
 	if err := d.await(ctx, w); err != nil {
-		return nil, err
+		// w may be abandoned, and still known to dispatch.
+		return reply{}, err
 	}
-	return &w.reply, nil
+	r := w.reply
+	d.recycle(w)
+	return r, nil
+}
+
+// recycle keeps w, whose transaction has finished, for another one.
+func (d *demux) recycle(w *waiter) {
+	select {
+	case <-w.signal:
+	default:
+	}
+	*w = waiter{signal: w.signal}
+	d.spareWaiters.Put(w)
 }
 
 // acquireDump waits until no dump is in flight. While an abandoned dump
@@ -285,7 +307,7 @@ func (d *demux) abandon(w *waiter) {
 		}
 	}
 	w.queue = nil
-	w.reply.msgs = nil
+	w.reply.clearMessages()
 	if w.reply.done || w.reply.err != nil {
 		delete(d.waiters, w.seq)
 		d.mu.Unlock()
@@ -403,7 +425,7 @@ func (d *demux) dispatch(dg datagram) {
 			d.enqueue(run)
 		case w.abandoned:
 			w.reply.addDatagram(run.msgs)
-			w.reply.msgs = nil
+			w.reply.clearMessages()
 			if w.reply.done || w.reply.err != nil {
 				abandonedDone = append(abandonedDone, w)
 			}
@@ -434,15 +456,25 @@ func (d *demux) send(ctx context.Context, msgs []Message) error {
 	for _, m := range msgs {
 		size += int(m.Header.Length)
 	}
-	b := make([]byte, 0, size)
+	// The kernel has copied the datagram when the send returns, so its
+	// buffer can serve again.
+	buf, _ := d.spareBuffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b := slices.Grow((*buf)[:0], size)
 	for _, m := range msgs {
 		b = appendMessage(b, m)
 	}
-	if err := d.tr.send(ctx, b); err != nil {
-		return err
+	err := d.tr.send(ctx, b)
+	if err == nil {
+		d.trace.sent(b)
 	}
-	d.trace.sent(b)
-	return nil
+	if cap(b) <= maxSpareBuffer {
+		*buf = b[:0]
+		d.spareBuffers.Put(buf)
+	}
+	return err
 }
 
 // receive returns the oldest datagram that no transaction claimed, reading

@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -66,7 +67,8 @@ func (f *demuxTestTransport) send(ctx context.Context, b []byte) error {
 		return errDemuxTestClosed
 	default:
 	}
-	msgs, err := parseMessages(b)
+	// The demux reuses b once send returns.
+	msgs, err := parseMessages(bytes.Clone(b))
 	if err != nil {
 		return err
 	}

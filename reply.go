@@ -43,21 +43,28 @@ type reply struct {
 	// Acknowledge that are not dumps, sent over a kernel socket).
 	wantAck bool
 
-	msgs        []Message // the reply, without Done
-	ack         *Ack      // the closing ACK or Done, when it carried one
-	ackIndex    int       // index of the closing ACK in msgs, or -1
+	// The reply's messages, without Done, as runs of the datagrams that
+	// carried them: most replies fit one datagram, whose messages are then
+	// returned without a copy.
+	first   []Message
+	more    [][]Message
+	count   int  // messages in first and more
+	ackLast bool // the last message is the closing ACK
+
+	ack         *Ack // the closing ACK or Done, when it carried one
 	err         error
 	done        bool
 	interrupted bool // some message had DumpInterrupted set
 }
 
 // newReply returns an empty reply.
-func newReply(wantAck bool) reply { return reply{wantAck: wantAck, ackIndex: -1} }
+func newReply(wantAck bool) reply { return reply{wantAck: wantAck} }
 
 // addDatagram takes the messages of the next datagram of the reply.
 func (r *reply) addDatagram(msgs []Message) {
 	open := r.wantAck
-	for _, m := range msgs {
+	start := 0 // of the run of messages to keep
+	for i, m := range msgs {
 		if m.Header.Flags&DumpInterrupted != 0 {
 			r.interrupted = true
 		}
@@ -74,10 +81,11 @@ func (r *reply) addDatagram(msgs []Message) {
 				return
 			}
 			r.ack = &a
-			r.ackIndex = len(r.msgs)
-			r.msgs = append(r.msgs, m)
+			r.ackLast = true
 		case Done:
 			r.done = true
+			r.keep(msgs[start:i])
+			start = i + 1
 			if len(m.Data) < 4 {
 				continue
 			}
@@ -92,13 +100,27 @@ func (r *reply) addDatagram(msgs []Message) {
 			}
 			r.ack = &a
 		default:
-			r.msgs = append(r.msgs, m)
+			r.ackLast = false
 			open = r.wantAck || m.Header.Flags&Multi != 0
 		}
 	}
+	r.keep(msgs[start:])
 	if !open {
 		r.done = true
 	}
+}
+
+// keep adds a run of messages to the reply.
+func (r *reply) keep(run []Message) {
+	switch {
+	case len(run) == 0:
+		return
+	case r.count == 0:
+		r.first = run[:len(run):len(run)]
+	default:
+		r.more = append(r.more, run)
+	}
+	r.count += len(run)
 }
 
 // result returns the reply's messages. A lone acknowledgement is returned
@@ -106,8 +128,23 @@ func (r *reply) addDatagram(msgs []Message) {
 // acknowledgement that closes other messages is left out: the caller asked
 // for it only to know the request was done.
 func (r *reply) result(dropAck bool) []Message {
-	if dropAck && r.ackIndex > 0 && r.ackIndex == len(r.msgs)-1 {
-		return r.msgs[:r.ackIndex]
+	n := r.count
+	if dropAck && r.ackLast && n > 1 {
+		n--
 	}
-	return r.msgs
+	if len(r.more) == 0 {
+		return r.first[:n:n]
+	}
+	all := make([]Message, 0, r.count)
+	all = append(all, r.first...)
+	for _, run := range r.more {
+		all = append(all, run...)
+	}
+	return all[:n:n]
+}
+
+// clearMessages forgets the messages gathered so far, keeping the state
+// that says where the reply ends.
+func (r *reply) clearMessages() {
+	r.first, r.more, r.count, r.ackLast = nil, nil, 0, false
 }
