@@ -372,7 +372,7 @@ func (c *Conn) SendMessagesContext(ctx context.Context, msgs []Message) ([]Messa
 	var err error
 	switch {
 	case c.kernel != nil:
-		err = c.kernel.send(ctx, sent)
+		err = c.kernel.sendRequests(ctx, sent)
 	case ctx.Err() != nil:
 		err = ctx.Err()
 	case len(sent) == 1:
@@ -444,6 +444,9 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 				var d datagram
 				d, err = c.kernel.receive(ctx, true)
 				msgs = d.msgs
+				if len(msgs) > 0 && c.kernel.isSingle(msgs[0].Header.Sequence) {
+					r.single = true
+				}
 			} else if err = ctx.Err(); err == nil {
 				msgs, err = c.sock.Receive()
 			}

@@ -90,18 +90,22 @@ type demux struct {
 	dumpSem chan struct{} // capacity 1: held by the dump in flight
 
 	mu          sync.Mutex
-	waiters     map[uint32]*waiter // by sequence number, abandoned ones too
-	abandoned   int                // how many waiters are abandoned
-	unclaimed   []datagram         // for Receive, oldest first
-	unclaimedCh chan struct{}      // capacity 1: unclaimed or overrun changed
-	overrun     error              // an overrun Receive has yet to report
-	orphan      *waiter            // an abandoned dump holding dumpSem
-	dumpChanged chan struct{}      // closed when orphan is set
+	waiters     map[uint32]*waiter  // by sequence number, abandoned ones too
+	abandoned   int                 // how many waiters are abandoned
+	unclaimed   []datagram          // for Receive, oldest first
+	unclaimedCh chan struct{}       // capacity 1: unclaimed or overrun changed
+	overrun     error               // an overrun Receive has yet to report
+	orphan      *waiter             // an abandoned dump holding dumpSem
+	dumpChanged chan struct{}       // closed when orphan is set
+	sentSingles map[uint32]struct{} // see sendRequests
 
 	// Finished waiters and send buffers, kept to spare allocations.
 	spareWaiters sync.Pool
 	spareBuffers sync.Pool
 }
+
+// maxSentSingles bounds the requests sent with Send that are remembered.
+const maxSentSingles = 1024
 
 // maxSpareBuffer is the largest send buffer kept for reuse.
 const maxSpareBuffer = 64 * 1024
@@ -117,6 +121,7 @@ func newDemux(tr transport, closed <-chan struct{}, trace *tracer) *demux {
 		waiters:     make(map[uint32]*waiter),
 		unclaimedCh: make(chan struct{}, 1),
 		dumpChanged: make(chan struct{}),
+		sentSingles: make(map[uint32]struct{}),
 	}
 }
 
@@ -153,6 +158,7 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 	// A dump's reply ends with its Done whatever the flags; any other
 	// request that asked for an acknowledgement ends with it.
 	w.reply = newReply(m.Header.Flags&Acknowledge != 0)
+	w.reply.single = !w.dump
 	if w.dump {
 		if err := d.acquireDump(ctx); err != nil {
 			return reply{}, err
@@ -448,6 +454,34 @@ func (d *demux) enqueue(dg datagram) {
 	}
 	d.unclaimed = append(d.unclaimed, dg)
 	notify(d.unclaimedCh)
+}
+
+// sendRequests sends msgs for a caller that will receive the replies
+// itself, remembering which requests are not dumps so that Receive knows
+// where their replies end.
+func (d *demux) sendRequests(ctx context.Context, msgs []Message) error {
+	d.mu.Lock()
+	if len(d.sentSingles) >= maxSentSingles {
+		// Requests whose replies nobody received: forget them.
+		clear(d.sentSingles)
+	}
+	for _, m := range msgs {
+		if !isDump(m.Header.Flags) {
+			d.sentSingles[m.Header.Sequence] = struct{}{}
+		}
+	}
+	d.mu.Unlock()
+	return d.send(ctx, msgs)
+}
+
+// isSingle reports whether seq is the sequence number of a request sent by
+// sendRequests that is not a dump, and forgets it.
+func (d *demux) isSingle(seq uint32) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.sentSingles[seq]
+	delete(d.sentSingles, seq)
+	return ok
 }
 
 // send sends msgs, whose headers are complete, in one datagram.

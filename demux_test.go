@@ -729,3 +729,44 @@ func TestDemuxSequenceInUse(t *testing.T) {
 		t.Fatalf("failed to execute: %v", r.err)
 	}
 }
+
+// TestDemuxMultiWithoutDone checks that the answer to a request that is not
+// a dump ends with its first datagram, or with the ACK it asked for, even
+// when the kernel flags it Multi and sends no Done, as netfilter does.
+func TestDemuxMultiWithoutDone(t *testing.T) {
+	for _, flags := range []HeaderFlags{0, Acknowledge} {
+		t.Run(fmt.Sprintf("execute/%s", flags|Request), func(t *testing.T) {
+			c, tr := demuxTestConn(t)
+			res := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(flags, 1)) })
+			req := tr.request(t)
+			tr.reply(t, demuxTestMessage(req.Header.Sequence, Multi, 2))
+			if flags&Acknowledge != 0 {
+				tr.reply(t, demuxTestAck(req))
+			}
+			r := demuxTestWait(t, res)
+			if r.err != nil {
+				t.Fatalf("failed to execute: %v", r.err)
+			}
+			if diff := cmp.Diff([]Message{demuxTestMessage(req.Header.Sequence, Multi, 2)}, r.msgs); diff != "" {
+				t.Fatalf("unexpected reply (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("send and receive", func(t *testing.T) {
+		c, tr := demuxTestConn(t)
+		sent, err := c.Send(demuxTestRequest(0, 1))
+		if err != nil {
+			t.Fatalf("failed to send: %v", err)
+		}
+		tr.request(t)
+		tr.reply(t, demuxTestMessage(sent.Header.Sequence, Multi, 2))
+		msgs, err := demuxTestReceive(t, c)
+		if err != nil {
+			t.Fatalf("failed to receive: %v", err)
+		}
+		if diff := cmp.Diff([]Message{demuxTestMessage(sent.Header.Sequence, Multi, 2)}, msgs); diff != "" {
+			t.Fatalf("unexpected reply (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -37,11 +37,19 @@ type Reply struct {
 //   - a datagram whose last message lacks the Multi flag ends it, unless the
 //     request asked for an acknowledgement, which then follows (netfilter,
 //     for one, answers some requests with one Multi message and an ACK, and
-//     no Done).
+//     no Done);
+//   - when the request is known not to be a dump, its first datagram ends
+//     it, or the ACK that follows if it asked for one.
 type reply struct {
-	// wantAck says that an ACK will close the reply (requests with
-	// Acknowledge that are not dumps, sent over a kernel socket).
+	// wantAck says that an ACK will close the reply: the request asked
+	// for one.
 	wantAck bool
+
+	// single says that the request was not a dump, so its answer is one
+	// datagram, then the ACK if it asked for one, whatever the Multi flag
+	// says: netfilter, for one, flags some such answers Multi and never
+	// sends a Done.
+	single bool
 
 	// The reply's messages, without Done, as runs of the datagrams that
 	// carried them: most replies fit one datagram, whose messages are then
@@ -105,7 +113,7 @@ func (r *reply) addDatagram(msgs []Message) {
 		}
 	}
 	r.keep(msgs[start:])
-	if !open {
+	if !open || (r.single && !r.wantAck) {
 		r.done = true
 	}
 }
