@@ -402,14 +402,20 @@ func (c *Conn) Receive() ([]Message, error) {
 // ReceiveContext is Receive, returning early with an error that matches
 // ctx.Err() when ctx is done.
 func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
-	var msgs []Message
-	for m, err := range c.ReceiveIterContext(ctx) {
-		if err != nil {
-			return nil, err
+	var all []Message
+	err := c.receiveReply(ctx, func(msgs []Message) bool {
+		if all == nil {
+			// Most replies are one datagram: no copy.
+			all = msgs
+		} else {
+			all = append(all[:len(all):len(all)], msgs...)
 		}
-		msgs = append(msgs, m)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
-	return msgs, nil
+	return all, nil
 }
 
 // ReceiveIter is Receive as an iterator: it yields the messages of one
@@ -425,52 +431,63 @@ func (c *Conn) ReceiveIter() iter.Seq2[Message, error] {
 // ctx.Err() when ctx is done.
 func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
-		if c.isClosed() {
-			yield(Message{}, errClosed("receive"))
-			return
-		}
-		if c.legacy != nil {
-			c.legacy.Lock()
-			defer c.legacy.Unlock()
-		}
-		r := newReply(false)
 		stopped := false
-		for !r.done {
-			var (
-				msgs []Message
-				err  error
-			)
-			if c.kernel != nil {
-				var d datagram
-				d, err = c.kernel.receive(ctx, true)
-				msgs = d.msgs
-				if len(msgs) > 0 && c.kernel.isSingle(msgs[0].Header.Sequence) {
-					r.single = true
-				}
-			} else if err = ctx.Err(); err == nil {
-				msgs, err = c.sock.Receive()
-			}
-			if err != nil {
-				if !stopped {
-					yield(Message{}, c.translate(newOpError("receive", err)))
-				}
-				return
-			}
-			r.addDatagram(msgs)
-			if r.err != nil {
-				if !stopped {
-					yield(Message{}, r.err)
-				}
-				return
-			}
-			for _, m := range r.result(false) {
-				if !stopped && !yield(m, nil) {
+		err := c.receiveReply(ctx, func(msgs []Message) bool {
+			for _, m := range msgs {
+				if !yield(m, nil) {
 					stopped = true
+					return false
 				}
 			}
-			r.clearMessages()
+			return true
+		})
+		if err != nil && !stopped {
+			yield(Message{}, err)
 		}
 	}
+}
+
+// receiveReply reads the datagrams of one reply and hands the messages of
+// each to fn. Once fn returns false it is not called again, but the rest
+// of the reply is still read, so that it does not mix with the next one.
+func (c *Conn) receiveReply(ctx context.Context, fn func([]Message) bool) error {
+	if c.isClosed() {
+		return errClosed("receive")
+	}
+	if c.legacy != nil {
+		c.legacy.Lock()
+		defer c.legacy.Unlock()
+	}
+	r := newReply(false)
+	wanted := true
+	for !r.done {
+		var (
+			msgs []Message
+			err  error
+		)
+		if c.kernel != nil {
+			var d datagram
+			d, err = c.kernel.receive(ctx, true)
+			msgs = d.msgs
+			if len(msgs) > 0 && c.kernel.isSingle(msgs[0].Header.Sequence) {
+				r.single = true
+			}
+		} else if err = ctx.Err(); err == nil {
+			msgs, err = c.sock.Receive()
+		}
+		if err != nil {
+			return c.translate(newOpError("receive", err))
+		}
+		r.addDatagram(msgs)
+		if r.err != nil {
+			return r.err
+		}
+		if wanted {
+			wanted = fn(r.result(false))
+		}
+		r.clearMessages()
+	}
+	return nil
 }
 
 // ReceiveFrom returns the messages of the next datagram that no Execute
