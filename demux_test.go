@@ -770,3 +770,23 @@ func TestDemuxMultiWithoutDone(t *testing.T) {
 		}
 	})
 }
+
+// TestDemuxReceiveIterStopThenError checks that an iterator stopped early
+// still reads the rest of the reply, and that an error met while doing so
+// is not yielded to a loop that has already ended (which would panic).
+func TestDemuxReceiveIterStopThenError(t *testing.T) {
+	c, tr := demuxTestConn(t)
+	tr.reply(t, demuxTestMessage(0, Multi, 1), demuxTestMessage(0, Multi, 2))
+	go tr.fail(syscall.ENOBUFS)
+	n := 0
+	for _, err := range c.ReceiveIter() {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		n++
+		break
+	}
+	if n != 1 {
+		t.Fatalf("got %d messages, want 1", n)
+	}
+}
