@@ -54,8 +54,10 @@ type sysSocket struct {
 	sendCalls sync.Pool
 
 	// readDeadline is the read deadline the user set, restored after a
-	// context cancellation borrows the deadline to wake a blocked read.
-	readDeadline atomic.Pointer[time.Time]
+	// context cancellation borrows the deadline to wake a blocked read;
+	// writeDeadline is the write deadline, which send checks itself.
+	readDeadline  atomic.Pointer[time.Time]
+	writeDeadline atomic.Pointer[time.Time]
 
 	// Receive state: the recvmsg arguments, results, and recvFn, the
 	// method value tryReceive made once so that a read allocates nothing.
@@ -139,15 +141,26 @@ func (s *sysSocket) send(ctx context.Context, b []byte) error {
 			break
 		}
 	}
+	if t := s.writeDeadline.Load(); t != nil && !t.IsZero() && !time.Now().Before(*t) {
+		return os.ErrDeadlineExceeded
+	}
 	call, _ := s.sendCalls.Get().(*sendCall)
 	if call == nil {
 		call = &sendCall{to: &s.kernelAddr}
-		call.fn = call.try
+		call.once, call.fn = call.tryOnce, call.try
 	}
 	call.b = b
-	err := s.rc.Write(call.fn)
+	// The kernel handles a request within sendto, which can take a while,
+	// and concurrent sendto calls on one socket are safe: make the call
+	// outside the runtime's write lock, which would queue the goroutines
+	// of a shared Conn behind each other. Only a full socket, which
+	// netlink hardly ever has, needs the poller to wait.
+	err := s.rc.Control(call.once)
+	if err == nil && call.errno == unix.EAGAIN {
+		err = s.rc.Write(call.fn)
+	}
 	errno := call.errno
-	*call = sendCall{to: call.to, fn: call.fn}
+	*call = sendCall{to: call.to, once: call.once, fn: call.fn}
 	s.sendCalls.Put(call)
 	if err != nil {
 		return err
@@ -164,19 +177,26 @@ type sendCall struct {
 	to    *unix.RawSockaddrNetlink
 	b     []byte
 	errno syscall.Errno
+	once  func(fd uintptr)      // tryOnce, bound once
 	fn    func(fd uintptr) bool // try, bound once
+}
+
+// tryOnce makes the sendto call, retrying only when interrupted.
+func (c *sendCall) tryOnce(fd uintptr) {
+	for {
+		_, _, c.errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(c.b))), uintptr(len(c.b)),
+			0, uintptr(unsafe.Pointer(c.to)), unix.SizeofSockaddrNetlink)
+		if c.errno != unix.EINTR {
+			return
+		}
+	}
 }
 
 // try makes the sendto call, and reports whether it is done (false: wait
 // until the socket is writable).
 func (c *sendCall) try(fd uintptr) bool {
-	for {
-		_, _, c.errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(c.b))), uintptr(len(c.b)),
-			0, uintptr(unsafe.Pointer(c.to)), unix.SizeofSockaddrNetlink)
-		if c.errno != unix.EINTR {
-			return c.errno != unix.EAGAIN
-		}
-	}
+	c.tryOnce(fd)
+	return c.errno != unix.EAGAIN
 }
 
 // receive reads one datagram with one recvmsg call and returns a copy of it
@@ -443,6 +463,7 @@ func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
 // SetDeadline sets the read and write deadlines.
 func (s *sysSocket) SetDeadline(t time.Time) error {
 	s.readDeadline.Store(&t)
+	s.writeDeadline.Store(&t)
 	return s.c.SetDeadline(t)
 }
 
@@ -453,7 +474,10 @@ func (s *sysSocket) SetReadDeadline(t time.Time) error {
 }
 
 // SetWriteDeadline sets the write deadline.
-func (s *sysSocket) SetWriteDeadline(t time.Time) error { return s.c.SetWriteDeadline(t) }
+func (s *sysSocket) SetWriteDeadline(t time.Time) error {
+	s.writeDeadline.Store(&t)
+	return s.c.SetWriteDeadline(t)
+}
 
 // SetReadBuffer sets the kernel's receive buffer size.
 func (s *sysSocket) SetReadBuffer(bytes int) error { return s.c.SetReadBuffer(bytes) }

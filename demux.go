@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
@@ -245,8 +246,12 @@ func (d *demux) releaseDump(w *waiter) {
 	}
 }
 
-// await gathers w's reply, reading the socket whenever nobody else is.
+// await gathers w's reply. When nobody else is reading the socket, it
+// reads, and keeps reading, handing other transactions their datagrams,
+// until its own reply is complete: passing the turn on after every
+// datagram would wake another goroutine each time.
 func (d *demux) await(ctx context.Context, w *waiter) error {
+	reading := false
 	for {
 		d.mu.Lock()
 		queue, err := w.queue, w.err
@@ -256,31 +261,37 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 		for _, dg := range queue {
 			w.reply.addDatagram(dg.msgs)
 			if w.reply.done || w.reply.err != nil {
+				if reading {
+					<-d.readSem
+				}
 				d.finish(w)
 				return w.reply.err
 			}
 		}
+		if err == nil && reading {
+			err = d.readOne(ctx)
+		}
 		if err != nil {
+			if reading {
+				<-d.readSem
+			}
 			d.abandon(w)
 			return newOpError("receive", err)
+		}
+		if reading {
+			continue
+		}
+		if d.spin(w) {
+			reading = true
+			continue
 		}
 
 		select {
 		case <-w.signal:
 		case d.readSem <- struct{}{}:
 			// Data may have come in while this goroutine waited for its
-			// turn: read only if there is none.
-			d.mu.Lock()
-			ready := len(w.queue) > 0 || w.err != nil
-			d.mu.Unlock()
-			if !ready {
-				err = d.readOne(ctx)
-			}
-			<-d.readSem
-			if err != nil {
-				d.abandon(w)
-				return newOpError("receive", err)
-			}
+			// turn: the queue is checked again before reading.
+			reading = true
 		case <-ctx.Done():
 			d.abandon(w)
 			return newOpError("receive", ctx.Err())
@@ -289,6 +300,35 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 			return errClosed("receive")
 		}
 	}
+}
+
+// spinTries is how many times a waiter yields the processor, waiting for
+// its reply or its turn to read, before it parks. Measured with 8
+// goroutines sharing a Conn on 2 processors, parking at once made each
+// transaction cost 1.6 times as much as with a Conn per goroutine; 20
+// tries bring it level.
+const spinTries = 20
+
+// spin waits a little, without parking the goroutine, for w's queue to be
+// signalled or for the turn to read, which it then takes and reports.
+// Parking costs more: the goroutine that hands the reply over must then
+// wake this one, often through the scheduler of another processor.
+func (d *demux) spin(w *waiter) bool {
+	for i := range spinTries {
+		if i > 0 {
+			runtime.Gosched()
+		}
+		select {
+		case <-w.signal:
+			// Keep the signal for the caller's select.
+			notify(w.signal)
+			return false
+		case d.readSem <- struct{}{}:
+			return true
+		default:
+		}
+	}
+	return false
 }
 
 // finish ends a transaction whose reply is complete.
