@@ -13,12 +13,15 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
 	"runtime"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -1073,5 +1076,42 @@ func TestConnStaleReply(t *testing.T) {
 				t.Errorf("Receive returned %d stale messages (first: %+v)", len(msgs), msgs[0].Header)
 			}
 		})
+	}
+}
+
+// TestConnTrace checks that Config.Logger and Config.Capture see the
+// datagrams of a real exchange with the kernel.
+func TestConnTrace(t *testing.T) {
+	ns := nstest.New(t)
+	var (
+		logs     bytes.Buffer
+		mu       sync.Mutex
+		captured []bool // sent, per datagram
+	)
+	c := dialNS(t, ns, unix.NETLINK_GENERIC, &netlink.Config{
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Capture: func(sent bool, b []byte) {
+			if m := new(netlink.Message); m.UnmarshalBinary(b) != nil {
+				t.Errorf("captured a datagram that is not a netlink message: %x", b)
+			}
+			mu.Lock()
+			captured = append(captured, sent)
+			mu.Unlock()
+		},
+	})
+	req := getFamilyRequest(t, "nlctrl")
+	if _, err := c.Execute(req); err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff([]bool{true, false}, captured); diff != "" {
+		t.Errorf("captured datagrams, sent or not (-want +got):\n%s", diff)
+	}
+	out := logs.String()
+	for _, want := range []string{"op=send", "op=receive", "flags=request", "from=0", fmt.Sprintf("pid=%d", c.PID())} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
 	}
 }
