@@ -504,7 +504,7 @@ func (c *Conn) ReceiveFrom(ctx context.Context) ([]Message, Origin, error) {
 	}
 	d, err := c.kernel.receive(ctx, false)
 	if err != nil {
-		return nil, Origin{}, c.translate(newOpError("receive", err))
+		return nil, d.origin, c.translate(newOpError("receive", err))
 	}
 	return d.msgs, d.origin, nil
 }

@@ -62,6 +62,7 @@ const maxAbandoned = 1024
 type datagram struct {
 	msgs   []Message
 	origin Origin
+	err    error // why the datagram could not be parsed, if it could not
 }
 
 // A waiter is a transaction in flight: a request sent, its reply awaited.
@@ -412,13 +413,21 @@ func (d *demux) readOne(ctx context.Context) error {
 	}
 	d.trace.received(b, origin)
 	msgs, err := parseMessages(b)
-	if err != nil {
-		if !origin.fromKernel() {
-			// Garbage from another process must not fail a
-			// transaction.
-			return nil
-		}
+	switch {
+	case err == nil:
+	case origin.fromKernel():
+		// Perhaps a reply: whoever reads must know.
 		return err
+	case origin.Group != 0:
+		// A notification that is not made of netlink messages must not
+		// fail a transaction: it is Receive's to report.
+		d.mu.Lock()
+		d.enqueue(datagram{origin: origin, err: err})
+		d.mu.Unlock()
+		return nil
+	default:
+		// Garbage from another process.
+		return nil
 	}
 	d.dispatch(datagram{msgs: msgs, origin: origin})
 	return nil
@@ -572,7 +581,7 @@ func (d *demux) receive(ctx context.Context, trustedOnly bool) (datagram, error)
 					notify(d.unclaimedCh)
 				}
 				d.mu.Unlock()
-				return dg, nil
+				return dg, dg.err
 			}
 		}
 		d.mu.Unlock()

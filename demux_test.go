@@ -790,3 +790,21 @@ func TestDemuxReceiveIterStopThenError(t *testing.T) {
 		t.Fatalf("got %d messages, want 1", n)
 	}
 }
+
+// TestDemuxMalformedNotification checks that a multicast datagram that is
+// not made of netlink messages (a kobject uevent, say) does not fail a
+// transaction in flight, and that Receive reports it.
+func TestDemuxMalformedNotification(t *testing.T) {
+	c, tr := demuxTestConn(t)
+	res := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(0, 1)) })
+	req := tr.request(t)
+	tr.in <- demuxTestDatagram{b: []byte("add@/devices/virtual/net/x\x00ACTION=add\x00"), origin: Origin{Group: 1, NSID: -1}}
+	tr.reply(t, demuxTestMessage(req.Header.Sequence, 0, 2))
+	if r := demuxTestWait(t, res); r.err != nil {
+		t.Fatalf("failed to execute: %v", r.err)
+	}
+	_, err := demuxTestReceive(t, c)
+	if !errors.Is(err, errShortMessage) && !errors.Is(err, errMessageLength) {
+		t.Fatalf("Receive: %v, want the parse error", err)
+	}
+}
