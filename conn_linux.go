@@ -71,10 +71,10 @@ type sysSocket struct {
 	recvFn func(fd uintptr) bool
 }
 
-var _ transport = (*sysSocket)(nil)
+var _ kernelSocket = (*sysSocket)(nil)
 
 // dial opens and binds a netlink socket, and returns it with its port ID.
-func dial(family int, config *Config) (*sysSocket, uint32, error) {
+func dial(family int, config *Config) (kernelSocket, uint32, error) {
 	c, err := socket.Socket(unix.AF_NETLINK, unix.SOCK_RAW, family, "netlink", &socket.Config{NetNS: config.NetNS})
 	if err != nil {
 		return nil, 0, err

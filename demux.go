@@ -36,6 +36,13 @@ func (o Origin) fromKernel() bool { return o.PortID == 0 && o.Group == 0 }
 // and multicast, which only privileged processes may send.
 func (o Origin) trusted() bool { return o.PortID == 0 || o.Group != 0 }
 
+// A kernelSocket is a real netlink socket, made by dial: the Socket a
+// Conn closes and asks for options, and the transport of its demux.
+type kernelSocket interface {
+	Socket
+	transport
+}
+
 // A transport is a kernel netlink socket as the demux sees it.
 type transport interface {
 	// send sends one datagram; b is reused once it returns.
@@ -282,8 +289,8 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 		if reading {
 			continue
 		}
-		if d.spin(w) {
-			reading = true
+		if turn, signalled := d.spin(w); turn || signalled {
+			reading = turn
 			continue
 		}
 
@@ -310,26 +317,24 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 // tries bring it level.
 const spinTries = 20
 
-// spin waits a little, without parking the goroutine, for w's queue to be
-// signalled or for the turn to read, which it then takes and reports.
-// Parking costs more: the goroutine that hands the reply over must then
-// wake this one, often through the scheduler of another processor.
-func (d *demux) spin(w *waiter) bool {
+// spin waits a little, without parking the goroutine, for w to be
+// signalled or for the turn to read, which it then takes. Parking costs
+// more: the goroutine that hands the reply over must then wake this one,
+// often through the scheduler of another processor.
+func (d *demux) spin(w *waiter) (turn, signalled bool) {
 	for i := range spinTries {
 		if i > 0 {
 			runtime.Gosched()
 		}
 		select {
 		case <-w.signal:
-			// Keep the signal for the caller's select.
-			notify(w.signal)
-			return false
+			return false, true
 		case d.readSem <- struct{}{}:
-			return true
+			return true, false
 		default:
 		}
 	}
-	return false
+	return false, false
 }
 
 // finish ends a transaction whose reply is complete.
