@@ -3,6 +3,7 @@ package netlink
 import (
 	"context"
 	"errors"
+	"io"
 	"iter"
 	"log/slog"
 	"math/rand/v2"
@@ -119,14 +120,16 @@ const (
 // it. A Conn made by NewConn over another Socket runs one transaction at a
 // time.
 type Conn struct {
-	sock Socket
+	// sock is closed by Close, and asked by type assertion for the
+	// optional methods behind JoinGroup, SetOption and the rest.
+	sock io.Closer
 	pid  uint32
 	seq  atomic.Uint32
 
 	// Exactly one of the two engines is set: kernel for sockets made by
 	// Dial, legacy for any other Socket.
 	kernel *demux
-	legacy *sync.Mutex
+	legacy *legacySocket
 
 	// interruptedError makes an interrupted dump an error.
 	interruptedError bool
@@ -156,12 +159,19 @@ func Dial(family int, config *Config) (*Conn, error) {
 // fakes such as those of package nltest.
 func NewConn(sock Socket, pid uint32) *Conn {
 	c := newConn(sock, pid)
-	c.legacy = new(sync.Mutex)
+	c.legacy = &legacySocket{sock: sock}
 	return c
 }
 
+// A legacySocket is a Socket given to NewConn, which a Conn uses for one
+// transaction at a time.
+type legacySocket struct {
+	mu   sync.Mutex
+	sock Socket
+}
+
 // newConn returns a Conn with its sequence numbers starting at random.
-func newConn(sock Socket, pid uint32) *Conn {
+func newConn(sock io.Closer, pid uint32) *Conn {
 	c := &Conn{sock: sock, pid: pid, closed: make(chan struct{})}
 	c.seq.Store(rand.Uint32())
 	return c
@@ -287,12 +297,12 @@ func (c *Conn) transact(ctx context.Context, m Message) (reply, Message, error) 
 		return r, m, c.translate(err)
 	}
 
-	c.legacy.Lock()
-	defer c.legacy.Unlock()
+	c.legacy.mu.Lock()
+	defer c.legacy.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return reply{}, m, newOpError("send", err)
 	}
-	if err := c.sock.Send(m); err != nil {
+	if err := c.legacy.sock.Send(m); err != nil {
 		return reply{}, m, c.translate(newOpError("send", err))
 	}
 	r := newReply(false)
@@ -307,7 +317,7 @@ func (c *Conn) legacyReceive(ctx context.Context, r *reply) error {
 		if err := ctx.Err(); err != nil {
 			return newOpError("receive", err)
 		}
-		msgs, err := c.sock.Receive()
+		msgs, err := c.legacy.sock.Receive()
 		if err != nil {
 			return c.translate(newOpError("receive", err))
 		}
@@ -376,9 +386,9 @@ func (c *Conn) SendMessagesContext(ctx context.Context, msgs []Message) ([]Messa
 	case ctx.Err() != nil:
 		err = ctx.Err()
 	case len(sent) == 1:
-		err = c.sock.Send(sent[0])
+		err = c.legacy.sock.Send(sent[0])
 	default:
-		err = c.sock.SendMessages(sent)
+		err = c.legacy.sock.SendMessages(sent)
 	}
 	if err != nil {
 		return nil, c.translate(newOpError("send", err))
@@ -455,8 +465,8 @@ func (c *Conn) receiveReply(ctx context.Context, fn func([]Message) bool) error 
 		return errClosed("receive")
 	}
 	if c.legacy != nil {
-		c.legacy.Lock()
-		defer c.legacy.Unlock()
+		c.legacy.mu.Lock()
+		defer c.legacy.mu.Unlock()
 	}
 	r := newReply(false)
 	wanted := true
@@ -473,7 +483,7 @@ func (c *Conn) receiveReply(ctx context.Context, fn func([]Message) bool) error 
 				r.single = true
 			}
 		} else if err = ctx.Err(); err == nil {
-			msgs, err = c.sock.Receive()
+			msgs, err = c.legacy.sock.Receive()
 		}
 		if err != nil {
 			return c.translate(newOpError("receive", err))

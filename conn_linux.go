@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"iter"
 	"math/bits"
 	"os"
 	"sync"
@@ -324,52 +323,8 @@ func parseControl(b []byte, o *Origin) {
 	}
 }
 
-// The Socket interface, for compatibility: a sysSocket is normally used
-// through its Conn's demux.
-
 // Close closes the socket, unblocking any read.
 func (s *sysSocket) Close() error { return s.c.Close() }
-
-// Send sends one message.
-func (s *sysSocket) Send(m Message) error { return s.SendMessages([]Message{m}) }
-
-// SendMessages sends msgs in one datagram.
-func (s *sysSocket) SendMessages(msgs []Message) error {
-	var b []byte
-	for _, m := range msgs {
-		if err := checkMessageLength(m.Header.Length); err != nil {
-			return err
-		}
-		b = appendMessage(b, m)
-	}
-	return s.send(context.Background(), b)
-}
-
-// Receive reads one datagram. The Conn never calls it: it would bypass the
-// demux.
-func (s *sysSocket) Receive() ([]Message, error) {
-	b, _, err := s.receive(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	return parseMessages(b)
-}
-
-// ReceiveIter yields the messages of one datagram.
-func (s *sysSocket) ReceiveIter() iter.Seq2[Message, error] {
-	return func(yield func(Message, error) bool) {
-		msgs, err := s.Receive()
-		if err != nil {
-			yield(Message{}, err)
-			return
-		}
-		for _, m := range msgs {
-			if !yield(m, nil) {
-				return
-			}
-		}
-	}
-}
 
 // JoinGroup joins a multicast group.
 func (s *sysSocket) JoinGroup(group uint32) error {

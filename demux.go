@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"sync"
@@ -36,10 +37,10 @@ func (o Origin) fromKernel() bool { return o.PortID == 0 && o.Group == 0 }
 // and multicast, which only privileged processes may send.
 func (o Origin) trusted() bool { return o.PortID == 0 || o.Group != 0 }
 
-// A kernelSocket is a real netlink socket, made by dial: the Socket a
-// Conn closes and asks for options, and the transport of its demux.
+// A kernelSocket is a real netlink socket, made by dial: what a Conn
+// closes and asks for options, and the transport of its demux.
 type kernelSocket interface {
-	Socket
+	io.Closer
 	transport
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"iter"
 	"runtime"
 	"strings"
 	"sync"
@@ -164,19 +163,11 @@ func (f *demuxTestTransport) checkDumps(t *testing.T) {
 	}
 }
 
-// A demuxTestSocket is the Socket of a Conn under test: only Close is used,
-// to close the transport as closing a real socket unblocks its reads.
+// A demuxTestSocket is what a Conn under test closes: closing it closes
+// the transport, as closing a real socket unblocks its reads.
 type demuxTestSocket struct{ tr *demuxTestTransport }
 
-var errDemuxTestUnused = errors.New("not used by a Conn with a kernel engine")
-
-func (s demuxTestSocket) Close() error                 { s.tr.close(); return nil }
-func (s demuxTestSocket) Send(Message) error           { return errDemuxTestUnused }
-func (s demuxTestSocket) SendMessages([]Message) error { return errDemuxTestUnused }
-func (s demuxTestSocket) Receive() ([]Message, error)  { return nil, errDemuxTestUnused }
-func (s demuxTestSocket) ReceiveIter() iter.Seq2[Message, error] {
-	return func(yield func(Message, error) bool) { yield(Message{}, errDemuxTestUnused) }
-}
+func (s demuxTestSocket) Close() error { s.tr.close(); return nil }
 
 // demuxTestConn returns a Conn built as Dial builds one, over a fake
 // transport, closed at the end of the test.
