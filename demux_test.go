@@ -799,3 +799,24 @@ func TestDemuxMalformedNotification(t *testing.T) {
 		t.Fatalf("Receive: %v, want the parse error", err)
 	}
 }
+
+// TestDemuxAbandonedBounded checks that the requests whose late replies the
+// demux remembers in order to drop them stay bounded in number.
+func TestDemuxAbandonedBounded(t *testing.T) {
+	c, tr := demuxTestConn(t)
+	for i := range maxAbandoned + 10 {
+		ctx, cancel := context.WithCancel(context.Background())
+		res := demuxTestGo(func() ([]Message, error) { return c.ExecuteContext(ctx, demuxTestRequest(0, uint32(i))) })
+		tr.request(t)
+		cancel()
+		if r := demuxTestWait(t, res); !errors.Is(r.err, context.Canceled) {
+			t.Fatalf("request %d: %v, want an error matching context.Canceled", i, r.err)
+		}
+	}
+	c.kernel.mu.Lock()
+	n, abandoned := len(c.kernel.waiters), c.kernel.abandoned
+	c.kernel.mu.Unlock()
+	if n > maxAbandoned || abandoned != n {
+		t.Fatalf("%d waiters kept, %d counted as abandoned; want at most %d, all abandoned", n, abandoned, maxAbandoned)
+	}
+}
