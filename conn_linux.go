@@ -49,6 +49,13 @@ type sysSocket struct {
 	userPacketInfo atomic.Bool
 	highGroup      atomic.Bool
 
+	// dumpMu keeps recvmsg calls and sendto calls that may start a dump
+	// apart: when a dump starts while another thread is inside recvmsg on
+	// the socket, the kernel (seen on 6.18) sometimes answers it with an
+	// empty dump, just a Done. Neither call blocks (the socket is
+	// non-blocking), so the lock is held briefly.
+	dumpMu sync.Mutex
+
 	// sendCalls keeps sendCall values for reuse.
 	sendCalls sync.Pool
 
@@ -149,6 +156,9 @@ func (s *sysSocket) send(ctx context.Context, b []byte) error {
 		call.once, call.fn = call.tryOnce, call.try
 	}
 	call.b = b
+	if startsDump(b) {
+		call.lock = &s.dumpMu
+	}
 	// The kernel handles a request within sendto, which can take a while,
 	// and concurrent sendto calls on one socket are safe: make the call
 	// outside the runtime's write lock, which would queue the goroutines
@@ -175,6 +185,7 @@ func (s *sysSocket) send(ctx context.Context, b []byte) error {
 type sendCall struct {
 	to    *unix.RawSockaddrNetlink
 	b     []byte
+	lock  *sync.Mutex // held around the system call, if set
 	errno syscall.Errno
 	once  func(fd uintptr)      // tryOnce, bound once
 	fn    func(fd uintptr) bool // try, bound once
@@ -182,6 +193,10 @@ type sendCall struct {
 
 // tryOnce makes the sendto call, retrying only when interrupted.
 func (c *sendCall) tryOnce(fd uintptr) {
+	if c.lock != nil {
+		c.lock.Lock()
+		defer c.lock.Unlock()
+	}
 	for {
 		_, _, c.errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(c.b))), uintptr(len(c.b)),
 			0, uintptr(unsafe.Pointer(c.to)), unix.SizeofSockaddrNetlink)
@@ -254,6 +269,22 @@ func (s *sysSocket) receive(ctx context.Context) ([]byte, Origin, error) {
 	return append([]byte(nil), s.buf[:n]...), o, nil
 }
 
+// startsDump reports whether a datagram holds a request that may start a
+// dump.
+func startsDump(b []byte) bool {
+	for len(b) >= nlmsgHeaderLen {
+		h := parseHeader(b)
+		if isDump(h.Flags) {
+			return true
+		}
+		if h.Length < nlmsgHeaderLen {
+			break
+		}
+		b = b[min(nlmsgAlign(int(h.Length)), len(b)):]
+	}
+	return false
+}
+
 // tryReceive makes one recvmsg call on fd for receive, and reports whether
 // it is done (false: wait until the socket is readable).
 func (s *sysSocket) tryReceive(fd uintptr) bool {
@@ -269,7 +300,9 @@ func (s *sysSocket) tryReceive(fd uintptr) bool {
 		}
 		s.msg.SetControllen(len(s.oob))
 		// MSG_TRUNC makes the kernel return the datagram's real length.
+		s.dumpMu.Lock()
 		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		s.dumpMu.Unlock()
 		switch errno {
 		case 0:
 			s.n = int(r)
@@ -282,7 +315,9 @@ func (s *sysSocket) tryReceive(fd uintptr) bool {
 			// A dump started by one thread while another is in recvmsg
 			// can make the kernel continue a dump that has just ended;
 			// netlink_dump then fails with EINVAL, which the next recvmsg
-			// reports once as a socket error. Nothing is lost: read again.
+			// reports once as a socket error. dumpMu keeps the two apart
+			// for sends made by this socket; should it happen anyway,
+			// nothing is lost: read again.
 			continue
 		default:
 			s.errno = errno
