@@ -234,7 +234,7 @@ func (d *demux) acquireDump(ctx context.Context) error {
 			d.mu.Unlock()
 			var err error
 			if running {
-				err = d.readOne(ctx)
+				_, err = d.readOne(ctx, nil)
 			}
 			<-d.readSem
 			if err != nil {
@@ -278,7 +278,16 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 			}
 		}
 		if err == nil && reading {
-			err = d.readOne(ctx)
+			var mine []Message
+			mine, err = d.readOne(ctx, w)
+			if mine != nil {
+				w.reply.addDatagram(mine)
+				if w.reply.done || w.reply.err != nil {
+					<-d.readSem
+					d.finish(w)
+					return w.reply.err
+				}
+			}
 		}
 		if err != nil {
 			if reading {
@@ -289,6 +298,14 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 		}
 		if reading {
 			continue
+		}
+		// Alone on the Conn, the turn to read is free: take it without a
+		// select.
+		select {
+		case d.readSem <- struct{}{}:
+			reading = true
+			continue
+		default:
 		}
 		if turn, signalled := d.spin(w); turn || signalled {
 			reading = turn
@@ -409,13 +426,15 @@ func (d *demux) endAbandoned(w *waiter) {
 }
 
 // readOne reads one datagram and dispatches it. The caller holds readSem.
-func (d *demux) readOne(ctx context.Context) error {
+// Messages for self, the caller's own transaction if it has one, are
+// returned rather than queued.
+func (d *demux) readOne(ctx context.Context, self *waiter) ([]Message, error) {
 	b, origin, err := d.tr.receive(ctx)
 	if err != nil {
 		if lostData(err) {
 			d.failAll(err)
 		}
-		return err
+		return nil, err
 	}
 	d.trace.received(b, origin)
 	msgs, err := parseMessages(b)
@@ -423,20 +442,19 @@ func (d *demux) readOne(ctx context.Context) error {
 	case err == nil:
 	case origin.fromKernel():
 		// Perhaps a reply: whoever reads must know.
-		return err
+		return nil, err
 	case origin.Group != 0:
 		// A notification that is not made of netlink messages must not
 		// fail a transaction: it is Receive's to report.
 		d.mu.Lock()
 		d.enqueue(datagram{origin: origin, err: err})
 		d.mu.Unlock()
-		return nil
+		return nil, nil
 	default:
 		// Garbage from another process.
-		return nil
+		return nil, nil
 	}
-	d.dispatch(datagram{msgs: msgs, origin: origin})
-	return nil
+	return d.dispatch(datagram{msgs: msgs, origin: origin}, self), nil
 }
 
 // lostData reports whether a receive error means that datagrams were lost:
@@ -460,14 +478,15 @@ func (d *demux) failAll(err error) {
 	notify(d.unclaimedCh)
 }
 
-// dispatch hands the messages of dg to their owners.
-func (d *demux) dispatch(dg datagram) {
+// dispatch hands the messages of dg to their owners, and returns those for
+// self instead of queueing them.
+func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message) {
 	var abandonedDone []*waiter
 	d.mu.Lock()
 	if !dg.origin.fromKernel() {
 		d.enqueue(dg)
 		d.mu.Unlock()
-		return
+		return nil
 	}
 	for msgs := dg.msgs; len(msgs) > 0; {
 		// The kernel answers one request per datagram; split anyway, by
@@ -484,6 +503,8 @@ func (d *demux) dispatch(dg datagram) {
 		switch {
 		case w == nil:
 			d.enqueue(run)
+		case w == self && mine == nil:
+			mine = run.msgs
 		case w.abandoned:
 			w.reply.addDatagram(run.msgs)
 			w.reply.clearMessages()
@@ -499,6 +520,7 @@ func (d *demux) dispatch(dg datagram) {
 	for _, w := range abandonedDone {
 		d.endAbandoned(w)
 	}
+	return mine
 }
 
 // enqueue adds dg to the datagrams waiting for Receive. The caller holds mu.
@@ -600,7 +622,7 @@ func (d *demux) receive(ctx context.Context, trustedOnly bool) (datagram, error)
 			d.mu.Unlock()
 			var err error
 			if !ready {
-				err = d.readOne(ctx)
+				_, err = d.readOne(ctx, nil)
 			}
 			<-d.readSem
 			if err != nil {
