@@ -423,20 +423,32 @@ func (s *sysSocket) SetBPF(filter []bpf.RawInstruction) error { return s.c.SetBP
 // RemoveBPF detaches the BPF program.
 func (s *sysSocket) RemoveBPF() error { return s.c.RemoveBPF() }
 
-// socketOptions maps each ConnOption to its socket option.
-var socketOptions = [...]int{
-	PacketInfo:          unix.NETLINK_PKTINFO,
-	BroadcastError:      unix.NETLINK_BROADCAST_ERROR,
-	NoENOBUFS:           unix.NETLINK_NO_ENOBUFS,
-	ListenAllNSID:       unix.NETLINK_LISTEN_ALL_NSID,
-	CapAcknowledge:      unix.NETLINK_CAP_ACK,
-	ExtendedAcknowledge: unix.NETLINK_EXT_ACK,
-	GetStrictCheck:      unix.NETLINK_GET_STRICT_CHK,
+// socketOption returns the socket option behind a ConnOption.
+func socketOption(o ConnOption) (int, bool) {
+	switch o {
+	case PacketInfo:
+		return unix.NETLINK_PKTINFO, true
+	case BroadcastError:
+		return unix.NETLINK_BROADCAST_ERROR, true
+	case NoENOBUFS:
+		return unix.NETLINK_NO_ENOBUFS, true
+	case ListenAllNSID:
+		return unix.NETLINK_LISTEN_ALL_NSID, true
+	case CapAcknowledge:
+		return unix.NETLINK_CAP_ACK, true
+	case ExtendedAcknowledge:
+		return unix.NETLINK_EXT_ACK, true
+	case GetStrictCheck:
+		return unix.NETLINK_GET_STRICT_CHK, true
+	default:
+		return 0, false
+	}
 }
 
 // SetOption turns a socket option on or off.
 func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
-	if option < 0 || int(option) >= len(socketOptions) {
+	opt, ok := socketOption(option)
+	if !ok {
 		return fmt.Errorf("unknown option %d: %w", option, errNotSupported)
 	}
 	if option == PacketInfo {
@@ -447,7 +459,7 @@ func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
 	if enable {
 		v = 1
 	}
-	return s.c.SetsockoptInt(unix.SOL_NETLINK, socketOptions[option], v)
+	return s.c.SetsockoptInt(unix.SOL_NETLINK, opt, v)
 }
 
 // SetDeadline sets the read and write deadlines.

@@ -104,9 +104,6 @@ const (
 	AcknowledgeTLVs HeaderFlags = 0x200
 )
 
-// flagNames names the six low flag bits, in bit order.
-var flagNames = [...]string{"request", "multi", "acknowledge", "echo", "dumpinterrupted", "dumpfiltered"}
-
 // String names the six low bits that have one meaning for every message,
 // joined by "|", followed by any other bits as one hexadecimal value. No
 // bits at all gives "0".
@@ -114,6 +111,8 @@ func (f HeaderFlags) String() string {
 	if f == 0 {
 		return "0"
 	}
+	// The six low bits, in bit order.
+	flagNames := [...]string{"request", "multi", "acknowledge", "echo", "dumpinterrupted", "dumpfiltered"}
 	var names []string
 	for i, name := range flagNames {
 		if f&(1<<i) != 0 {
