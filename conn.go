@@ -136,7 +136,6 @@ type Conn struct {
 
 	closeOnce sync.Once
 	closed    chan struct{}
-	closeErr  error
 }
 
 // Dial opens a netlink socket of the given family (for example
@@ -193,8 +192,7 @@ func (c *Conn) Close() error {
 	err := errClosed("close")
 	c.closeOnce.Do(func() {
 		close(c.closed)
-		c.closeErr = newOpError("close", c.sock.Close())
-		err = c.closeErr
+		err = newOpError("close", c.sock.Close())
 	})
 	return err
 }
