@@ -402,7 +402,10 @@ func (c *Conn) SendMessagesContext(ctx context.Context, msgs []Message) ([]Messa
 // On a Conn made by Dial, Receive returns only messages that no Execute
 // claims: notifications of joined groups, replies to requests made with
 // Send, and messages of the kernel such as audit events. Unicast datagrams
-// from user-space processes are dropped (see ReceiveFrom).
+// from user-space processes are dropped (see ReceiveFrom). A notification
+// that is not made of netlink messages (a kobject uevent, for one) is
+// returned as an error, as is an overrun of the socket's queue, which
+// matches syscall.ENOBUFS; the Conn stays usable after either.
 func (c *Conn) Receive() ([]Message, error) {
 	return c.ReceiveContext(context.Background())
 }
