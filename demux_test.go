@@ -180,6 +180,22 @@ func demuxTestConn(t *testing.T) (*Conn, *demuxTestTransport) {
 	return c, tr
 }
 
+// demuxTestNextIsNotification delivers a notification and checks that it
+// is exactly what the next Receive returns: nothing queued before it, such
+// as a forged or late reply, is left for Receive.
+func demuxTestNextIsNotification(t *testing.T, c *Conn, tr *demuxTestTransport) {
+	t.Helper()
+	notification := demuxTestMessage(0, 0, 7)
+	tr.deliver(t, Origin{Group: 1, NSID: -1}, notification)
+	msgs, err := demuxTestReceive(t, c)
+	if err != nil {
+		t.Fatalf("failed to receive: %v", err)
+	}
+	if diff := cmp.Diff([]Message{notification}, msgs); diff != "" {
+		t.Fatalf("unexpected messages (-want +got):\n%s", diff)
+	}
+}
+
 // demuxTestMessage returns a message of type 16 in sequence seq holding v.
 func demuxTestMessage(seq uint32, flags HeaderFlags, v uint32) Message {
 	return Message{
@@ -338,15 +354,7 @@ func TestDemuxForgedReply(t *testing.T) {
 		}
 
 		// Receive drops the forgery too: it gets the notification after it.
-		notification := demuxTestMessage(0, 0, 7)
-		tr.deliver(t, Origin{Group: 1, NSID: -1}, notification)
-		msgs, err := demuxTestReceive(t, c)
-		if err != nil {
-			t.Fatalf("failed to receive: %v", err)
-		}
-		if diff := cmp.Diff([]Message{notification}, msgs); diff != "" {
-			t.Fatalf("unexpected messages (-want +got):\n%s", diff)
-		}
+		demuxTestNextIsNotification(t, c, tr)
 	})
 
 	t.Run("forgery only", func(t *testing.T) {
@@ -456,15 +464,7 @@ func TestDemuxLateReplyAfterCancel(t *testing.T) {
 	}
 
 	// Receive gets the next notification, not the late reply.
-	notification := demuxTestMessage(0, 0, 7)
-	tr.deliver(t, Origin{Group: 1, NSID: -1}, notification)
-	msgs, err := demuxTestReceive(t, c)
-	if err != nil {
-		t.Fatalf("failed to receive: %v", err)
-	}
-	if diff := cmp.Diff([]Message{notification}, msgs); diff != "" {
-		t.Fatalf("unexpected messages (-want +got):\n%s", diff)
-	}
+	demuxTestNextIsNotification(t, c, tr)
 }
 
 func TestDemuxDumpsSerialised(t *testing.T) {
@@ -542,15 +542,7 @@ func TestDemuxCancelledDump(t *testing.T) {
 	tr.checkDumps(t)
 
 	// Nothing of the abandoned dump reaches Receive.
-	notification := demuxTestMessage(0, 0, 7)
-	tr.deliver(t, Origin{Group: 1, NSID: -1}, notification)
-	msgs, err := demuxTestReceive(t, c)
-	if err != nil {
-		t.Fatalf("failed to receive: %v", err)
-	}
-	if diff := cmp.Diff([]Message{notification}, msgs); diff != "" {
-		t.Fatalf("unexpected messages (-want +got):\n%s", diff)
-	}
+	demuxTestNextIsNotification(t, c, tr)
 }
 
 func TestDemuxOverrun(t *testing.T) {
@@ -581,15 +573,7 @@ func TestDemuxOverrun(t *testing.T) {
 	for _, req := range reqs {
 		tr.reply(t, demuxTestMessage(req.Header.Sequence, 0, 99))
 	}
-	notification := demuxTestMessage(0, 0, 7)
-	tr.deliver(t, Origin{Group: 1, NSID: -1}, notification)
-	msgs, err := demuxTestReceive(t, c)
-	if err != nil {
-		t.Fatalf("failed to receive after the overrun: %v", err)
-	}
-	if diff := cmp.Diff([]Message{notification}, msgs); diff != "" {
-		t.Fatalf("unexpected messages (-want +got):\n%s", diff)
-	}
+	demuxTestNextIsNotification(t, c, tr)
 
 	// Transactions work again.
 	res := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(0, 3)) })
