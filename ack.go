@@ -204,6 +204,5 @@ func ackError(a Ack, seq uint32) error {
 		Message:  a.Message,
 		Offset:   a.Offset,
 		Sequence: seq,
-		Ack:      &a,
 	}
 }

@@ -89,7 +89,7 @@ var _ = netlink.Config{
 
 	// Additions.
 	Logger:               (*slog.Logger)(nil),
-	Capture:              func(sent bool, b []byte) {},
+	Capture:              netlink.Capturer(nil),
 	InterruptedDumpError: bool(false),
 }
 
@@ -118,9 +118,6 @@ var (
 		Message:  string(""),
 		Offset:   int(0),
 		Sequence: uint32(0),
-
-		// Addition.
-		Ack: (*netlink.Ack)(nil),
 	}
 	_ func(*netlink.OpError) string = (*netlink.OpError).Error
 	_ func(*netlink.OpError) error  = (*netlink.OpError).Unwrap
@@ -144,14 +141,11 @@ var (
 
 // Additions beyond the v1 API.
 var (
-	_ func(*netlink.Conn, context.Context, netlink.Message) ([]netlink.Message, error)      = (*netlink.Conn).ExecuteContext
-	_ func(*netlink.Conn, context.Context, netlink.Message) (netlink.Reply, error)          = (*netlink.Conn).ExecuteReply
-	_ func(*netlink.Conn, context.Context, netlink.Message, int) ([]netlink.Message, error) = (*netlink.Conn).ExecuteConsistent
-	_ func(*netlink.Conn, context.Context, netlink.Message) (netlink.Message, error)        = (*netlink.Conn).SendContext
-	_ func(*netlink.Conn, context.Context, []netlink.Message) ([]netlink.Message, error)    = (*netlink.Conn).SendMessagesContext
-	_ func(*netlink.Conn, context.Context) ([]netlink.Message, error)                       = (*netlink.Conn).ReceiveContext
-	_ func(*netlink.Conn, context.Context) ([]netlink.Message, netlink.Origin, error)       = (*netlink.Conn).ReceiveFrom
-	_ func(*netlink.Conn) ([]uint32, error)                                                 = (*netlink.Conn).Memberships
+	_ func(*netlink.Conn, context.Context, netlink.Message) ([]netlink.Message, error) = (*netlink.Conn).ExecuteContext
+	_ func(*netlink.Conn, context.Context, netlink.Message) (netlink.Reply, error)     = (*netlink.Conn).ExecuteReply
+	_ func(*netlink.Conn, context.Context) ([]netlink.Message, error)                  = (*netlink.Conn).ReceiveContext
+	_ func(*netlink.Conn, context.Context) ([]netlink.Message, netlink.Origin, error)  = (*netlink.Conn).ReceiveFrom
+	_ func(*netlink.Conn) ([]uint32, error)                                            = (*netlink.Conn).Memberships
 
 	_ func(m netlink.Message) (netlink.Ack, error) = netlink.ParseAck
 	_                                              = netlink.Ack{

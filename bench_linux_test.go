@@ -87,11 +87,11 @@ func countDatagrams(b *testing.B, ns *nstest.NS, family int, req netlink.Message
 	b.Helper()
 	var n int
 	c := dialNS(b, ns, family, &netlink.Config{
-		Capture: func(sent bool, _ []byte) {
+		Capture: captureFunc(func(sent bool, _ []byte) {
 			if !sent {
 				n++
 			}
-		},
+		}),
 	})
 	if _, err := c.Execute(req); err != nil {
 		b.Fatal(err)

@@ -3,22 +3,18 @@ package netlink
 import (
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"iter"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
-
-	"golang.org/x/net/bpf"
 )
 
-// A Socket is the transport under a Conn. Dial makes one over a real
-// netlink socket; package nltest makes fakes. A Conn built by NewConn over
-// any other Socket runs one transaction at a time and takes replies as the
-// Socket delivers them.
+// A Socket is the transport under a Conn made by NewConn: package nltest
+// makes fakes of it. The Conn calls Send for Send and Execute,
+// SendMessages for SendMessages, and ReceiveIter to read each datagram, as
+// the v1 API does; Receive is not called.
 //
 // Deprecated: Socket exists for compatibility with the v1 API and for test
 // fakes; new code should use Dial and the methods of Conn.
@@ -30,148 +26,68 @@ type Socket interface {
 	ReceiveIter() iter.Seq2[Message, error]
 }
 
-// A Config configures a Conn made by Dial. The zero value and nil are the
-// defaults.
-type Config struct {
-	// Groups is a bitmask of the multicast groups 1 to 32 to join when
-	// binding the socket. JoinGroup joins any group, including those above
-	// 32.
-	Groups uint32
-
-	// NetNS is a network namespace file descriptor to open the socket in;
-	// 0 means the calling thread's namespace. Only the socket is affected:
-	// the calling thread's namespace is the same afterwards.
-	NetNS int
-
-	// DisableNSLockThread does nothing.
-	//
-	// Deprecated: the Conn never needs to lock goroutines to threads.
-	DisableNSLockThread bool
-
-	// PID is the port ID to bind to; 0 lets the kernel choose a unique one.
-	PID uint32
-
-	// Strict turns on ExtendedAcknowledge and GetStrictCheck, and makes Dial
-	// fail if either cannot be set.
-	Strict bool
-
-	// MessageBufferSize is the size in bytes of the buffer that receives
-	// each datagram; 0 means 32 KiB. The kernel sizes dump datagrams to fit
-	// the buffer it is offered. The buffer still grows for a datagram that
-	// is larger, and messages never alias it.
-	MessageBufferSize int
-
-	// Logger, if not nil, receives a debug-level record for every message
-	// the Conn sends and receives. Without it, the NLDEBUG environment
-	// variable (see the package documentation) logs to standard error.
-	Logger *slog.Logger
-
-	// Capture, if not nil, is called with every datagram the Conn sends
-	// (sent is true) or receives, in wire format: for example to record the
-	// traffic with package nlpcap. It is called on the goroutine doing the
-	// I/O, possibly from several at once, and must not keep b.
-	Capture func(sent bool, b []byte)
-
-	// InterruptedDumpError makes Execute return an error matching
-	// ErrDumpInterrupted, instead of the messages, when the kernel marks a
-	// dump's reply with DumpInterrupted because the data changed while it
-	// was read. By default the messages come back with the flag set, as in
-	// the v1 API. See also ExecuteConsistent.
-	InterruptedDumpError bool
-}
-
-// A ConnOption is a socket option that SetOption turns on or off.
-type ConnOption int
-
-// Socket options, in the order of the v1 API.
-const (
-	// PacketInfo asks for the multicast group of each message
-	// (NETLINK_PKTINFO), which Origin.Group then reports for every group.
-	// A Conn turns it on by itself once it joins a group above 32.
-	PacketInfo ConnOption = iota
-	// BroadcastError reports failures to deliver multicast messages to this
-	// socket (NETLINK_BROADCAST_ERROR).
-	BroadcastError
-	// NoENOBUFS stops overrun errors (NETLINK_NO_ENOBUFS).
-	NoENOBUFS
-	// ListenAllNSID receives multicast from every network namespace that
-	// has an ID in the socket's namespace (NETLINK_LISTEN_ALL_NSID).
-	ListenAllNSID
-	// CapAcknowledge leaves the request's payload out of error messages
-	// (NETLINK_CAP_ACK).
-	CapAcknowledge
-	// ExtendedAcknowledge asks the kernel to explain errors
-	// (NETLINK_EXT_ACK).
-	ExtendedAcknowledge
-	// GetStrictCheck asks the kernel to check get requests strictly
-	// (NETLINK_GET_STRICT_CHK).
-	GetStrictCheck
-)
-
 // A Conn is a connection to a netlink family.
 //
-// All methods of a Conn made by Dial are safe for concurrent use: many
-// goroutines may run Execute at once, each gets exactly its own replies,
-// and dumps (of which the kernel runs one at a time per socket) queue up
-// behind each other. Send and Receive may be used alongside Execute;
-// Receive returns the messages that no Execute claims, and a blocked
-// Receive never holds up a Send. Deadlines, options, groups and BPF
-// programs belong to the socket, so they apply to every goroutine using
-// it. A Conn made by NewConn over another Socket runs one transaction at a
-// time.
+// All methods of a Conn are safe for concurrent use: many goroutines may
+// run Execute at once, each gets exactly its own replies, and dumps (of
+// which the kernel runs one at a time per socket) queue up behind each
+// other. Send and Receive may be used alongside Execute; Receive returns
+// the messages that no Execute claims, a multi-part reply whole to one
+// caller, and a blocked Receive never holds up a Send or an Execute.
+// Deadlines, options, groups and BPF programs belong to the socket, so
+// they apply to every goroutine using it. Over a Socket given to NewConn,
+// transactions run one at a time.
 type Conn struct {
-	// sock is closed by Close, and asked by type assertion for the
-	// optional methods behind JoinGroup, SetOption and the rest.
-	sock io.Closer
+	engine *demux
+	// sock is asked by type assertion for the optional methods behind
+	// JoinGroup, SetOption and the rest.
+	sock any
 	pid  uint32
 	seq  atomic.Uint32
 
-	// Exactly one of the two engines is set: kernel for sockets made by
-	// Dial, legacy for any other Socket.
-	kernel *demux
-	legacy *legacySocket
-
 	// interruptedError makes an interrupted dump an error.
 	interruptedError bool
+	// strictRequests makes Execute refuse requests that the kernel family
+	// is known to leave unanswered (see checkAnswerable).
+	strictRequests bool
 
 	closeOnce sync.Once
 	closed    chan struct{}
 }
 
 // Dial opens a netlink socket of the given family (for example
-// unix.NETLINK_ROUTE) configured by config, which may be nil.
+// unix.NETLINK_ROUTE) configured by config, which may be nil. Errors of
+// the system calls come back as they are, as *os.SyscallError values.
 func Dial(family int, config *Config) (*Conn, error) {
 	if config == nil {
 		config = &Config{}
 	}
-	s, pid, err := dial(family, config)
+	s, err := dial(family, config)
 	if err != nil {
-		return nil, newOpError("dial", err)
+		return nil, err
 	}
-	c := newConn(s, pid)
-	c.kernel = newDemux(s, c.closed, newTracer(config))
+	c := newConn(s.transport, s.pid, senderPolicy{self: s.pid, anyone: s.fromAnyone}, false)
 	c.interruptedError = config.InterruptedDumpError
+	c.strictRequests = s.strictRequests
 	return c, nil
 }
 
 // NewConn returns a Conn over sock, with pid as its port ID. It is for
-// fakes such as those of package nltest.
+// fakes such as those of package nltest. The Socket plays the kernel: its
+// replies are trusted, and a reply ends where the v1 API stops reading.
 func NewConn(sock Socket, pid uint32) *Conn {
-	c := newConn(sock, pid)
-	c.legacy = &legacySocket{sock: sock}
-	return c
+	return newConn(socketTransport{sock: sock}, pid, senderPolicy{self: pid, anyone: true}, true)
 }
 
-// A legacySocket is a Socket given to NewConn, which a Conn uses for one
-// transaction at a time.
-type legacySocket struct {
-	mu   sync.Mutex
-	sock Socket
-}
-
-// newConn returns a Conn with its sequence numbers starting at random.
-func newConn(sock io.Closer, pid uint32) *Conn {
-	c := &Conn{sock: sock, pid: pid, closed: make(chan struct{})}
+// newConn returns a Conn over tr, with its sequence numbers starting at
+// random.
+func newConn(tr transport, pid uint32, policy senderPolicy, v1Rules bool) *Conn {
+	c := &Conn{pid: pid, closed: make(chan struct{})}
+	c.sock = tr
+	if st, ok := tr.(socketTransport); ok {
+		c.sock = st.sock
+	}
+	c.engine = newDemux(tr, policy, v1Rules, c.closed)
 	c.seq.Store(rand.Uint32())
 	return c
 }
@@ -186,13 +102,15 @@ func (c *Conn) isClosed() bool {
 	}
 }
 
-// Close closes the connection. Blocked calls return, with an error that
-// matches unix.EBADF, and so does every later call.
+// Close closes the connection. Blocked calls return an error whose cause
+// reads "use of closed file" and matches net.ErrClosed; later calls fail
+// with errors matching unix.EBADF. Closing again does nothing and returns
+// nil.
 func (c *Conn) Close() error {
-	err := errClosed("close")
+	var err error
 	c.closeOnce.Do(func() {
 		close(c.closed)
-		err = newOpError("close", c.sock.Close())
+		err = newOpError("close", c.engine.tr.Close())
 	})
 	return err
 }
@@ -229,6 +147,15 @@ func (c *Conn) fill(m *Message) {
 // that is all there is. It is Send, Receive and Validate as one
 // transaction. A netlink error code in the reply is returned as an *OpError
 // whose Err is a syscall.Errno.
+//
+// On a Conn made by Dial, over a family whose kernel side answers nothing
+// that lacks the Request flag or has a control type (below 16) unless it
+// asks for an acknowledgement, such a request fails at once with an error
+// matching syscall.EINVAL instead of waiting forever. This holds for
+// NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_XFRM, NETLINK_NETFILTER,
+// NETLINK_KOBJECT_UEVENT and NETLINK_GENERIC; other families, whose
+// messages may legitimately look so (NETLINK_CONNECTOR, NETLINK_USERSOCK),
+// are not checked.
 func (c *Conn) Execute(m Message) ([]Message, error) {
 	return c.ExecuteContext(context.Background(), m)
 }
@@ -244,168 +171,130 @@ func (c *Conn) ExecuteContext(ctx context.Context, m Message) ([]Message, error)
 	return r.Messages, nil
 }
 
+// A Reply is the whole answer to one request.
+type Reply struct {
+	// Messages are the reply's messages, as Execute returns them.
+	Messages []Message
+
+	// Ack is the content of the acknowledgement or error message that
+	// closed the reply, or of its Done message when that carried a code or
+	// extended acknowledgement attributes; nil otherwise. A success can
+	// carry a warning in Ack.Message.
+	Ack *Ack
+
+	// Interrupted says that some message had the DumpInterrupted flag.
+	Interrupted bool
+}
+
 // ExecuteReply is ExecuteContext, returning the whole reply: its messages,
 // the acknowledgement or Done that closed it (with any warning the kernel
 // attached to a success), and whether the kernel marked a dump as
-// interrupted.
+// interrupted. When the kernel answers with an error, the returned Reply
+// still holds its Ack, with everything the extended acknowledgement said.
 func (c *Conn) ExecuteReply(ctx context.Context, m Message) (Reply, error) {
-	r, req, err := c.transact(ctx, m)
-	if err != nil {
+	c.fill(&m)
+	if err := checkMessageLength(m.Header.Length); err != nil {
+		return Reply{}, newOpError("send", err)
+	}
+	if c.isClosed() {
+		return Reply{}, errClosed("send", "sendmsg")
+	}
+	if err := c.checkAnswerable(m.Header); err != nil {
 		return Reply{}, err
 	}
-	reply := Reply{Messages: r.result(c.kernel != nil), Ack: r.ack, Interrupted: r.interrupted}
-	if err := Validate(req, reply.Messages); err != nil {
+	r, err := c.engine.transact(ctx, m)
+	if err != nil {
+		return Reply{Ack: r.ack}, c.translate(err)
+	}
+	reply := Reply{Messages: r.messages(!c.engine.v1Rules), Ack: r.ack, Interrupted: r.interrupted}
+	if err := Validate(m, reply.Messages); err != nil {
 		return Reply{}, err
 	}
 	if reply.Interrupted && c.interruptedError {
-		return Reply{}, &OpError{Op: "receive", Err: ErrDumpInterrupted, Sequence: req.Header.Sequence}
+		return Reply{}, &OpError{Op: "receive", Err: ErrDumpInterrupted, Sequence: m.Header.Sequence}
 	}
 	return reply, nil
 }
 
-// ExecuteConsistent runs a dump request up to attempts times, until the
-// kernel answers it without marking the reply interrupted, and returns
-// that reply. When every attempt was interrupted, it returns an error
-// matching ErrDumpInterrupted.
-func (c *Conn) ExecuteConsistent(ctx context.Context, m Message, attempts int) ([]Message, error) {
-	for range max(attempts, 1) {
-		r, err := c.ExecuteReply(ctx, m)
-		if err != nil && !errors.Is(err, ErrDumpInterrupted) {
-			return nil, err
-		}
-		if err == nil && !r.Interrupted {
-			return r.Messages, nil
-		}
-	}
-	return nil, &OpError{Op: "receive", Err: ErrDumpInterrupted}
-}
+// minMessageType is the lowest type of a message that is not a control
+// message (NLMSG_MIN_TYPE).
+const minMessageType = 16
 
-// transact runs one transaction and returns the whole reply and the request
-// as sent.
-func (c *Conn) transact(ctx context.Context, m Message) (reply, Message, error) {
-	if c.isClosed() {
-		return reply{}, m, errClosed("execute")
-	}
-	c.fill(&m)
-	if err := checkMessageLength(m.Header.Length); err != nil {
-		return reply{}, m, newOpError("send", err)
-	}
-	if c.kernel != nil {
-		r, err := c.kernel.transact(ctx, m)
-		return r, m, c.translate(err)
-	}
+// errUnanswerable is the cause when Execute refuses a request that the
+// kernel would leave unanswered.
+var errUnanswerable = fmt.Errorf("netlink: the kernel answers no message without the Request flag, nor of a control type (below 16), unless it asks for an acknowledgement: %w", syscall.EINVAL)
 
-	c.legacy.mu.Lock()
-	defer c.legacy.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return reply{}, m, newOpError("send", err)
+// checkAnswerable returns an error if the kernel is known to answer
+// nothing to a request with header h: see Execute.
+func (c *Conn) checkAnswerable(h Header) error {
+	if !c.strictRequests || h.Flags&Acknowledge != 0 {
+		return nil
 	}
-	if err := c.legacy.sock.Send(m); err != nil {
-		return reply{}, m, c.translate(newOpError("send", err))
-	}
-	r := newReply(false)
-	err := c.legacyReceive(ctx, &r)
-	return r, m, err
-}
-
-// legacyReceive reads datagrams from a foreign Socket into r until the reply
-// is complete.
-func (c *Conn) legacyReceive(ctx context.Context, r *reply) error {
-	for !r.done {
-		if err := ctx.Err(); err != nil {
-			return newOpError("receive", err)
-		}
-		msgs, err := c.legacy.sock.Receive()
-		if err != nil {
-			return c.translate(newOpError("receive", err))
-		}
-		r.addDatagram(msgs)
-		if r.err != nil {
-			return r.err
-		}
+	if h.Flags&Request == 0 || h.Type < minMessageType {
+		return &OpError{Op: "execute", Err: errUnanswerable, Sequence: h.Sequence}
 	}
 	return nil
 }
 
-// translate turns errors caused by Close into EBADF errors.
+// translate turns the error of a call that Close interrupted into one
+// whose cause reads "use of closed file", as in the v1 API.
 func (c *Conn) translate(err error) error {
-	if err != nil && c.isClosed() && !errors.Is(err, syscall.EBADF) {
-		var oe *OpError
-		op := "receive"
-		if errors.As(err, &oe) {
-			op = oe.Op
-		}
-		return errClosed(op)
+	var oe *OpError
+	if err == nil || !c.isClosed() || errors.Is(err, errFileClosing) || !errors.As(err, &oe) {
+		return err
 	}
-	return err
+	return errClosing(oe.Op)
 }
 
 // Send sends one message, filling its zero header fields first (see
 // SendMessages), and returns it as sent.
 func (c *Conn) Send(m Message) (Message, error) {
-	return c.SendContext(context.Background(), m)
-}
-
-// SendContext is Send, returning early with an error that matches
-// ctx.Err() when ctx is done.
-func (c *Conn) SendContext(ctx context.Context, m Message) (Message, error) {
-	msgs, err := c.SendMessagesContext(ctx, []Message{m})
-	if err != nil {
+	msgs := []Message{m}
+	if err := c.sendMessages("send", msgs, false); err != nil {
 		return Message{}, err
 	}
 	return msgs[0], nil
 }
 
-// SendMessages sends msgs in one datagram. Zero header fields are filled:
-// Length with the aligned length, Sequence with the Conn's next sequence
-// number, PID with the Conn's port ID. It returns the messages as sent.
+// SendMessages sends msgs in one datagram. Zero header fields are filled in
+// place: Length with the aligned length, Sequence with the Conn's next
+// sequence number, PID with the Conn's port ID. It returns msgs.
 func (c *Conn) SendMessages(msgs []Message) ([]Message, error) {
-	return c.SendMessagesContext(context.Background(), msgs)
+	if err := c.sendMessages("send-messages", msgs, true); err != nil {
+		return nil, err
+	}
+	return msgs, nil
 }
 
-// SendMessagesContext is SendMessages, returning early with an error that
-// matches ctx.Err() when ctx is done.
-func (c *Conn) SendMessagesContext(ctx context.Context, msgs []Message) ([]Message, error) {
-	if c.isClosed() {
-		return nil, errClosed("send")
-	}
-	sent := make([]Message, len(msgs))
-	for i, m := range msgs {
-		c.fill(&m)
-		if err := checkMessageLength(m.Header.Length); err != nil {
-			return nil, newOpError("send", err)
+// sendMessages fills the headers of msgs and sends them; op names the
+// operation in errors.
+func (c *Conn) sendMessages(op string, msgs []Message, batch bool) error {
+	for i := range msgs {
+		c.fill(&msgs[i])
+		if err := checkMessageLength(msgs[i].Header.Length); err != nil {
+			return newOpError(op, err)
 		}
-		sent[i] = m
 	}
-	var err error
-	switch {
-	case c.kernel != nil:
-		err = c.kernel.sendRequests(ctx, sent)
-	case ctx.Err() != nil:
-		err = ctx.Err()
-	case len(sent) == 1:
-		err = c.legacy.sock.Send(sent[0])
-	default:
-		err = c.legacy.sock.SendMessages(sent)
+	if c.isClosed() {
+		return errClosed(op, "sendmsg")
 	}
-	if err != nil {
-		return nil, c.translate(newOpError("send", err))
-	}
-	return sent, nil
+	return c.translate(newOpError(op, c.engine.send(context.Background(), msgs, batch)))
 }
 
 // Receive returns the messages of one reply or notification: a multi-part
-// reply is read up to its Done message, which is not returned. An
-// acknowledgement is returned as a message; a netlink error code is
-// returned as an *OpError whose Err is a syscall.Errno.
+// reply is read up to its Done message, which is not returned, and goes
+// whole to one caller. An acknowledgement is returned as a message; a
+// netlink error code is returned as an *OpError whose Err is a
+// syscall.Errno.
 //
-// On a Conn made by Dial, Receive returns only messages that no Execute
-// claims: notifications of joined groups, replies to requests made with
-// Send, and messages of the kernel such as audit events. Unicast datagrams
-// from user-space processes are dropped (see ReceiveFrom). A notification
-// that is not made of netlink messages (a kobject uevent, for one) is
-// returned as an error, as is an overrun of the socket's queue, which
-// matches syscall.ENOBUFS; the Conn stays usable after either.
+// Receive returns only messages that no Execute claims: notifications of
+// joined groups, replies to requests made with Send, and messages of the
+// kernel such as audit events. On a Conn made by Dial, unicast datagrams
+// from other processes are dropped, except on NETLINK_USERSOCK (see
+// ReceiveFrom). A notification that is not made of netlink messages (a
+// kobject uevent, for one) is returned as an error, as is an overrun of the
+// socket's queue, which matches syscall.ENOBUFS; the Conn stays usable
+// after either.
 func (c *Conn) Receive() ([]Message, error) {
 	return c.ReceiveContext(context.Background())
 }
@@ -433,7 +322,8 @@ func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
 // reply as their datagrams arrive, so a large dump need not be held in
 // memory at once. An error is yielded last. Stopping early reads and
 // discards the rest of a multi-part reply, so that it does not mix with
-// the next one.
+// the next one. The loop may call other methods of the Conn, Execute
+// included.
 func (c *Conn) ReceiveIter() iter.Seq2[Message, error] {
 	return c.ReceiveIterContext(context.Background())
 }
@@ -458,66 +348,29 @@ func (c *Conn) ReceiveIterContext(ctx context.Context) iter.Seq2[Message, error]
 	}
 }
 
-// receiveReply reads the datagrams of one reply and hands the messages of
-// each to fn. Once fn returns false it is not called again, but the rest
-// of the reply is still read, so that it does not mix with the next one.
+// receiveReply hands the messages of one reply to fn (see
+// demux.receiveReply).
 func (c *Conn) receiveReply(ctx context.Context, fn func([]Message) bool) error {
 	if c.isClosed() {
-		return errClosed("receive")
+		return errClosed("receive", "recvmsg")
 	}
-	if c.legacy != nil {
-		c.legacy.mu.Lock()
-		defer c.legacy.mu.Unlock()
-	}
-	r := newReply(false)
-	wanted := true
-	for !r.done {
-		var (
-			msgs []Message
-			err  error
-		)
-		if c.kernel != nil {
-			var d datagram
-			d, err = c.kernel.receive(ctx, true)
-			msgs = d.msgs
-			if len(msgs) > 0 && c.kernel.isSingle(msgs[0].Header.Sequence) {
-				r.single = true
-			}
-		} else if err = ctx.Err(); err == nil {
-			msgs, err = c.legacy.sock.Receive()
-		}
-		if err != nil {
-			return c.translate(newOpError("receive", err))
-		}
-		r.addDatagram(msgs)
-		if r.err != nil {
-			return r.err
-		}
-		if wanted {
-			wanted = fn(r.result(false))
-		}
-		r.clearMessages()
-	}
-	return nil
+	return c.translate(c.engine.receiveReply(ctx, fn))
 }
 
 // ReceiveFrom returns the messages of the next datagram that no Execute
 // claims, with where it came from, waiting until one arrives or ctx is
-// done. Unlike Receive it returns unicast datagrams from user-space
-// processes too: check Origin.PortID before trusting one. It works only on
-// a Conn made by Dial.
+// done. Unlike Receive it returns unicast datagrams from other processes
+// too: check Origin.PortID before trusting one. Over a Socket given to
+// NewConn, every datagram comes from the kernel.
 func (c *Conn) ReceiveFrom(ctx context.Context) ([]Message, Origin, error) {
 	if c.isClosed() {
-		return nil, Origin{}, errClosed("receive")
+		return nil, Origin{}, errClosed("receive", "recvmsg")
 	}
-	if c.kernel == nil {
-		return nil, Origin{}, &OpError{Op: "receive", Err: errNotSupported}
-	}
-	d, err := c.kernel.receive(ctx, false)
+	dg, err := c.engine.receiveFrom(ctx)
 	if err != nil {
-		return nil, d.origin, c.translate(newOpError("receive", err))
+		return nil, dg.origin, c.translate(err)
 	}
-	return d.msgs, d.origin, nil
+	return dg.msgs, dg.origin, nil
 }
 
 // Validate checks that replies answer request: each reply's sequence
@@ -533,166 +386,4 @@ func Validate(request Message, replies []Message) error {
 		}
 	}
 	return nil
-}
-
-// Errors returned by Validate.
-var (
-	errMismatchedSequence = errors.New("mismatched sequence in netlink reply")
-	errMismatchedPID      = errors.New("mismatched port ID in netlink reply")
-)
-
-// The optional capabilities of a Socket, found by type assertion.
-type (
-	groupJoinLeaver interface {
-		JoinGroup(group uint32) error
-		LeaveGroup(group uint32) error
-	}
-	bpfSetter interface {
-		SetBPF(filter []bpf.RawInstruction) error
-		RemoveBPF() error
-	}
-	optionSetter interface {
-		SetOption(option ConnOption, enable bool) error
-	}
-	deadlineSetter interface {
-		SetDeadline(t time.Time) error
-		SetReadDeadline(t time.Time) error
-		SetWriteDeadline(t time.Time) error
-	}
-	bufferSetter interface {
-		SetReadBuffer(bytes int) error
-		SetWriteBuffer(bytes int) error
-	}
-	bufferGetter interface {
-		ReadBuffer() (int, error)
-		WriteBuffer() (int, error)
-	}
-	syscallConner interface {
-		SyscallConn() (syscall.RawConn, error)
-	}
-	membershipLister interface {
-		memberships() ([]uint32, error)
-	}
-)
-
-// capability returns the Socket as a T, or an error if the Conn is closed
-// or the Socket cannot do op.
-func capability[T any](c *Conn, op string) (T, error) {
-	var zero T
-	if c.isClosed() {
-		return zero, errClosed(op)
-	}
-	s, ok := c.sock.(T)
-	if !ok {
-		return zero, &OpError{Op: op, Err: errNotSupported}
-	}
-	return s, nil
-}
-
-// do runs a capability of the Socket, wrapping its error for op.
-func do[T any](c *Conn, op string, fn func(T) error) error {
-	s, err := capability[T](c, op)
-	if err != nil {
-		return err
-	}
-	return c.translate(newOpError(op, fn(s)))
-}
-
-// JoinGroup joins the multicast group with the given number. Any group
-// number works, including those above 32 that Config.Groups cannot name.
-func (c *Conn) JoinGroup(group uint32) error {
-	return do(c, "join-group", func(s groupJoinLeaver) error { return s.JoinGroup(group) })
-}
-
-// LeaveGroup leaves the multicast group with the given number.
-func (c *Conn) LeaveGroup(group uint32) error {
-	return do(c, "leave-group", func(s groupJoinLeaver) error { return s.LeaveGroup(group) })
-}
-
-// Memberships returns the numbers of the multicast groups the socket has
-// joined (NETLINK_LIST_MEMBERSHIPS), in increasing order.
-func (c *Conn) Memberships() ([]uint32, error) {
-	var groups []uint32
-	err := do(c, "memberships", func(s membershipLister) (err error) {
-		groups, err = s.memberships()
-		return err
-	})
-	return groups, err
-}
-
-// SetBPF attaches a classic BPF program to the socket: messages the
-// program rejects are dropped by the kernel.
-func (c *Conn) SetBPF(filter []bpf.RawInstruction) error {
-	return do(c, "set-bpf", func(s bpfSetter) error { return s.SetBPF(filter) })
-}
-
-// RemoveBPF removes the socket's BPF program.
-func (c *Conn) RemoveBPF() error {
-	return do(c, "remove-bpf", func(s bpfSetter) error { return s.RemoveBPF() })
-}
-
-// SetOption turns a socket option on or off.
-func (c *Conn) SetOption(option ConnOption, enable bool) error {
-	return do(c, "set-option", func(s optionSetter) error { return s.SetOption(option, enable) })
-}
-
-// SetDeadline sets the read and write deadlines. An expired deadline makes
-// blocked and later calls fail with an error whose Timeout method returns
-// true and that matches os.ErrDeadlineExceeded.
-func (c *Conn) SetDeadline(t time.Time) error {
-	return do(c, "set-deadline", func(s deadlineSetter) error { return s.SetDeadline(t) })
-}
-
-// SetReadDeadline sets the deadline of receives, as SetDeadline does.
-func (c *Conn) SetReadDeadline(t time.Time) error {
-	return do(c, "set-read-deadline", func(s deadlineSetter) error { return s.SetReadDeadline(t) })
-}
-
-// SetWriteDeadline sets the deadline of sends, as SetDeadline does.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
-	return do(c, "set-write-deadline", func(s deadlineSetter) error { return s.SetWriteDeadline(t) })
-}
-
-// SetReadBuffer sets the kernel's receive buffer size of the socket
-// (SO_RCVBUF, or SO_RCVBUFFORCE when permitted).
-func (c *Conn) SetReadBuffer(bytes int) error {
-	return do(c, "set-read-buffer", func(s bufferSetter) error { return s.SetReadBuffer(bytes) })
-}
-
-// SetWriteBuffer sets the kernel's send buffer size of the socket
-// (SO_SNDBUF, or SO_SNDBUFFORCE when permitted).
-func (c *Conn) SetWriteBuffer(bytes int) error {
-	return do(c, "set-write-buffer", func(s bufferSetter) error { return s.SetWriteBuffer(bytes) })
-}
-
-// ReadBuffer returns the kernel's receive buffer size of the socket.
-func (c *Conn) ReadBuffer() (int, error) {
-	var n int
-	err := do(c, "read-buffer", func(s bufferGetter) (err error) {
-		n, err = s.ReadBuffer()
-		return err
-	})
-	return n, err
-}
-
-// WriteBuffer returns the kernel's send buffer size of the socket.
-func (c *Conn) WriteBuffer() (int, error) {
-	var n int
-	err := do(c, "write-buffer", func(s bufferGetter) (err error) {
-		n, err = s.WriteBuffer()
-		return err
-	})
-	return n, err
-}
-
-// SyscallConn returns a raw connection to the socket, for system calls the
-// Conn does not offer. Reading from it directly would take datagrams away
-// from the Conn.
-func (c *Conn) SyscallConn() (syscall.RawConn, error) {
-	var rc syscall.RawConn
-	err := do(c, "syscall-conn", func(s syscallConner) (err error) {
-		rc, err = s.SyscallConn()
-		return err
-	})
-	return rc, err
 }

@@ -728,7 +728,6 @@ func fakeConnCalls(c *netlink.Conn) []struct {
 		{name: "SyscallConn", fn: func() error { _, err := c.SyscallConn(); return err }},
 		// Additions.
 		{name: "Memberships", fn: func() error { _, err := c.Memberships(); return err }},
-		{name: "ReceiveFrom", fn: func() error { _, _, err := c.ReceiveFrom(context.Background()); return err }},
 	}
 }
 
@@ -762,13 +761,10 @@ func TestFakeConnClosed(t *testing.T) {
 		name string
 		fn   func() error
 	}{
-		{name: "Close", fn: c.Close},
 		{name: "Execute", fn: func() error { _, err := c.Execute(msg); return err }},
 		{name: "ExecuteContext", fn: func() error { _, err := c.ExecuteContext(ctx, msg); return err }},
 		{name: "Send", fn: func() error { _, err := c.Send(msg); return err }},
-		{name: "SendContext", fn: func() error { _, err := c.SendContext(ctx, msg); return err }},
 		{name: "SendMessages", fn: func() error { _, err := c.SendMessages([]netlink.Message{msg, msg}); return err }},
-		{name: "SendMessagesContext", fn: func() error { _, err := c.SendMessagesContext(ctx, []netlink.Message{msg}); return err }},
 		{name: "Receive", fn: func() error { _, err := c.Receive(); return err }},
 		{name: "ReceiveContext", fn: func() error { _, err := c.ReceiveContext(ctx); return err }},
 		{
@@ -794,7 +790,6 @@ func TestFakeConnClosed(t *testing.T) {
 			},
 		},
 	}
-	calls = append(calls, fakeConnCalls(c)...)
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.fn(); !errors.Is(err, syscall.EBADF) {
@@ -809,8 +804,8 @@ func TestFakeConnCloseTwice(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatalf("failed to close: %v", err)
 	}
-	if err := c.Close(); !errors.Is(err, syscall.EBADF) {
-		t.Fatalf("second Close: want an error matching EBADF, got %v", err)
+	if err := c.Close(); err != nil {
+		t.Fatalf("second Close: %v, want nil as in the v1 API", err)
 	}
 }
 
@@ -867,3 +862,8 @@ func TestFakeConnCancelledContext(t *testing.T) {
 		t.Fatalf("want an acknowledgement, got %v", msgs)
 	}
 }
+
+// captureFunc makes a function a netlink.Capturer.
+type captureFunc func(sent bool, b []byte)
+
+func (f captureFunc) CaptureDatagram(sent bool, b []byte) { f(sent, b) }

@@ -14,7 +14,7 @@ import (
 type tracer struct {
 	logger  *slog.Logger
 	payload bool // log each message's payload in hex too
-	capture func(sent bool, b []byte)
+	capture Capturer
 }
 
 // newTracer returns the tracer config asks for, or nil. Without a Logger,
@@ -67,7 +67,7 @@ func (t *tracer) sent(b []byte) {
 		return
 	}
 	if t.capture != nil {
-		t.capture(true, b)
+		t.capture.CaptureDatagram(true, b)
 	}
 	t.log("send", b, Origin{NSID: -1})
 }
@@ -78,7 +78,7 @@ func (t *tracer) received(b []byte, origin Origin) {
 		return
 	}
 	if t.capture != nil {
-		t.capture(false, b)
+		t.capture.CaptureDatagram(false, b)
 	}
 	t.log("receive", b, origin)
 }

@@ -36,7 +36,7 @@ func TestParseDebugLevel(t *testing.T) {
 
 func TestNewTracer(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	capture := func(bool, []byte) {}
+	capture := debugTestCapture(func(bool, []byte) {})
 	tests := []struct {
 		name   string
 		env    string // NLDEBUG, unset if empty
@@ -81,13 +81,13 @@ func TestTracerLogsAndCaptures(t *testing.T) {
 	tr := &tracer{
 		logger:  slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		payload: true,
-		capture: func(sent bool, b []byte) {
+		capture: debugTestCapture(func(sent bool, b []byte) {
 			dir := "received"
 			if sent {
 				dir = "sent"
 			}
 			captured = append(captured, dir+":"+string(rune('0'+len(b)/4)))
-		},
+		}),
 	}
 	req := appendMessage(nil, Message{
 		Header: Header{Length: 20, Type: 16, Flags: Request | Acknowledge, Sequence: 7, PID: 9},
@@ -124,3 +124,8 @@ func TestNilTracer(t *testing.T) {
 	tr.sent([]byte{1})
 	tr.received([]byte{1}, Origin{})
 }
+
+// debugTestCapture makes a function a Capturer.
+type debugTestCapture func(sent bool, b []byte)
+
+func (f debugTestCapture) CaptureDatagram(sent bool, b []byte) { f(sent, b) }

@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"errors"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -33,12 +34,10 @@ type OpError struct {
 	Offset  int
 
 	// Sequence is the sequence number of the request the error answers, for
-	// errors carried by a netlink error message.
+	// errors carried by a netlink error message. Everything else the
+	// kernel's extended acknowledgement carried is in the Ack of the Reply
+	// that ExecuteReply returns alongside the error.
 	Sequence uint32
-
-	// Ack holds everything the kernel's extended acknowledgement carried,
-	// for errors carried by a netlink error message; nil otherwise.
-	Ack *Ack
 }
 
 // newOpError wraps err for op. It returns nil for a nil err and leaves an
@@ -109,7 +108,38 @@ func IsNotExist(err error) bool {
 	return os.IsNotExist(err)
 }
 
-// errClosed is the cause for operations on a closed Conn.
-func errClosed(op string) error {
-	return &OpError{Op: op, Err: os.NewSyscallError(op, syscall.EBADF)}
+// ErrDumpInterrupted says that the kernel marked a dump's reply with
+// DumpInterrupted: the data changed while it was read, so the reply may be
+// inconsistent and the kernel's advice is to dump again. See
+// Config.InterruptedDumpError and Reply.Interrupted.
+var ErrDumpInterrupted = errors.New("netlink: dump interrupted: the data changed while it was read")
+
+// Errors returned by Validate, with the v1 API's texts.
+var (
+	errMismatchedSequence = errors.New("mismatched sequence in netlink reply")
+	errMismatchedPID      = errors.New("mismatched PID in netlink reply")
+)
+
+// errFileClosing is the cause of the error of a call that Close
+// interrupted. It reads as in the v1 API, and matches net.ErrClosed and
+// syscall.EBADF.
+var errFileClosing error = fileClosingError{}
+
+// A fileClosingError is the type of errFileClosing.
+type fileClosingError struct{}
+
+func (fileClosingError) Error() string { return "use of closed file" }
+
+// Is reports whether target is net.ErrClosed or syscall.EBADF.
+func (fileClosingError) Is(target error) bool {
+	return target == net.ErrClosed || target == syscall.EBADF
+}
+
+// errClosing is the error of an operation op that Close interrupted.
+func errClosing(op string) error { return &OpError{Op: op, Err: errFileClosing} }
+
+// errClosed is the error of an operation op called after Close: the
+// system call sys fails with EBADF, as in the v1 API.
+func errClosed(op, sys string) error {
+	return &OpError{Op: op, Err: os.NewSyscallError(sys, syscall.EBADF)}
 }

@@ -237,7 +237,11 @@ func TestReplyAddDatagram(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newReply(tt.wantAck)
+			flags := Request | Dump
+			if tt.wantAck {
+				flags |= Acknowledge
+			}
+			r := newReply(flags, false)
 			var done []bool
 			for _, dg := range tt.datagrams {
 				r.addDatagram(dg)
@@ -265,8 +269,8 @@ func TestReplyAddDatagram(t *testing.T) {
 			}
 
 			got := state{
-				Msgs:        r.result(false),
-				Dropped:     r.result(true),
+				Msgs:        r.messages(false),
+				Dropped:     r.messages(true),
 				Ack:         r.ack,
 				Interrupted: r.interrupted,
 			}
@@ -278,7 +282,7 @@ func TestReplyAddDatagram(t *testing.T) {
 }
 
 func TestReplyErrorCarriesExtendedAck(t *testing.T) {
-	r := newReply(true)
+	r := newReply(Request|Acknowledge, false)
 	r.addDatagram([]Message{replyTestControl(Error, Capped|AcknowledgeTLVs, -int32(syscall.EINVAL),
 		ackTestAttr(ackTestAttrMsg, ackTestString("bad attribute")),
 		ackTestAttr(ackTestAttrOffs, ackTestU32(20)))})

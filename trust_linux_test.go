@@ -627,11 +627,11 @@ func TestTrustExtendedAck(t *testing.T) {
 				}
 
 				var flags []netlink.HeaderFlags
-				c := trustDial(t, tt.family, ns, &netlink.Config{Capture: func(sent bool, b []byte) {
+				c := trustDial(t, tt.family, ns, &netlink.Config{Capture: captureFunc(func(sent bool, b []byte) {
 					if !sent && len(b) >= 16 && netlink.HeaderType(binary.NativeEndian.Uint16(b[4:])) == netlink.Error {
 						flags = append(flags, netlink.HeaderFlags(binary.NativeEndian.Uint16(b[6:])))
 					}
-				}})
+				})})
 				if err := c.SetOption(netlink.ExtendedAcknowledge, true); err != nil {
 					t.Fatal(err)
 				}
@@ -639,7 +639,7 @@ func TestTrustExtendedAck(t *testing.T) {
 					t.Fatal(err)
 				}
 
-				_, err = c.Execute(tt.req)
+				reply, err := c.ExecuteReply(context.Background(), tt.req)
 				var oe *netlink.OpError
 				if !errors.As(err, &oe) || !errors.Is(err, tt.want.Errno) {
 					t.Fatalf("Execute error = %v, want an *OpError matching %v", err, tt.want.Errno)
@@ -647,13 +647,13 @@ func TestTrustExtendedAck(t *testing.T) {
 				if len(flags) != 1 || (flags[0]&netlink.Capped != 0) != capped || flags[0]&netlink.AcknowledgeTLVs == 0 {
 					t.Fatalf("error message flags %v; want capped=%t, with TLVs", flags, capped)
 				}
-				if oe.Ack == nil {
-					t.Fatalf("OpError.Ack is nil: %v", err)
+				if reply.Ack == nil {
+					t.Fatalf("Reply.Ack is nil: %v", err)
 				}
-				if diff := cmp.Diff(tt.want, *oe.Ack, cmpopts.IgnoreFields(netlink.Ack{}, "Request")); diff != "" {
-					t.Errorf("OpError.Ack (-want +got):\n%s", diff)
+				if diff := cmp.Diff(tt.want, *reply.Ack, cmpopts.IgnoreFields(netlink.Ack{}, "Request")); diff != "" {
+					t.Errorf("Reply.Ack (-want +got):\n%s", diff)
 				}
-				if r := oe.Ack.Request; r.Type != tt.req.Header.Type || r.Sequence == 0 || r.Sequence != oe.Sequence || r.Length != req.Header.Length {
+				if r := reply.Ack.Request; r.Type != tt.req.Header.Type || r.Sequence == 0 || r.Sequence != oe.Sequence || r.Length != req.Header.Length {
 					t.Errorf("Ack.Request = %+v; want type %d, length %d, sequence %d", r, tt.req.Header.Type, req.Header.Length, oe.Sequence)
 				}
 				if oe.Message != tt.want.Message || oe.Offset != tt.want.Offset {
@@ -755,7 +755,7 @@ func trustInterrupted(t *testing.T, msgs []netlink.Message) int {
 
 // TestTrustInterruptedDump checks that a dump the kernel marks interrupted
 // comes back with the flag by default, as an ErrDumpInterrupted error with
-// InterruptedDumpError, and that ExecuteConsistent dumps again.
+// InterruptedDumpError.
 func TestTrustInterruptedDump(t *testing.T) {
 	ns := nstest.New(t)
 	lines, _ := trustVethPairs("id", 30)
@@ -764,7 +764,7 @@ func TestTrustInterruptedDump(t *testing.T) {
 	dial := func(interruptedError bool) *netlink.Conn {
 		return trustDial(t, unix.NETLINK_ROUTE, ns, &netlink.Config{
 			MessageBufferSize:    4096,
-			Capture:              in.capture,
+			Capture:              captureFunc(in.capture),
 			InterruptedDumpError: interruptedError,
 		})
 	}
@@ -836,45 +836,6 @@ func TestTrustInterruptedDump(t *testing.T) {
 			t.Fatalf("Execute without changes: %v", err)
 		}
 		in.check(t)
-	})
-
-	t.Run("ExecuteConsistent", func(t *testing.T) {
-		in.arm(1)
-		msgs, err := c.ExecuteConsistent(ctx, trustLinkDump(), 3)
-		if err != nil {
-			t.Fatalf("ExecuteConsistent: %v", err)
-		}
-		if n := in.check(t); n != 2 {
-			t.Errorf("ExecuteConsistent sent %d dump requests, want 2", n)
-		}
-		if trustInterrupted(t, msgs) != 0 {
-			t.Error("ExecuteConsistent returned messages with the DumpInterrupted flag")
-		}
-		in.arm(0)
-		fresh, err := c.Execute(trustLinkDump())
-		if err != nil {
-			t.Fatal(err)
-		}
-		names := func(msgs []netlink.Message) []string {
-			var s []string
-			for _, m := range msgs {
-				s = append(s, trustLinkName(t, m))
-			}
-			slices.Sort(s)
-			return s
-		}
-		if diff := cmp.Diff(names(fresh), names(msgs)); diff != "" {
-			t.Errorf("ExecuteConsistent's links (-now +got):\n%s", diff)
-		}
-
-		in.arm(-1)
-		if _, err := c.ExecuteConsistent(ctx, trustLinkDump(), 2); !errors.Is(err, netlink.ErrDumpInterrupted) {
-			t.Errorf("ExecuteConsistent with every attempt interrupted: error %v, want one matching ErrDumpInterrupted", err)
-		}
-		if n := in.check(t); n != 2 {
-			t.Errorf("ExecuteConsistent(2 attempts) sent %d dump requests, want 2", n)
-		}
-		in.arm(0)
 	})
 }
 

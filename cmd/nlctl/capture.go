@@ -13,7 +13,7 @@ import (
 )
 
 // A pcapFile records the datagrams of one netlink protocol in a pcap file.
-// Its record method is a netlink.Config.Capture function, safe for use by
+// It is a netlink.Capturer, safe for use by
 // several Conns at once.
 type pcapFile struct {
 	family int // the netlink protocol, for the cooked header
@@ -40,9 +40,9 @@ func createPcap(path string, family int) (*pcapFile, error) {
 	return &pcapFile{family: family, f: f, bw: bw, w: w}, nil
 }
 
-// record writes one datagram, sent or received. It is flushed at once, so
+// CaptureDatagram writes one datagram, sent or received. It is flushed at once, so
 // that a monitor killed by a signal leaves a complete capture.
-func (p *pcapFile) record(sent bool, b []byte) {
+func (p *pcapFile) CaptureDatagram(sent bool, b []byte) {
 	dir := nlpcap.Received
 	if sent {
 		dir = nlpcap.Sent

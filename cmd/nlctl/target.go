@@ -60,7 +60,7 @@ func openSession(ctx context.Context, name, capturePath string, hdrlen int) (*se
 			return nil, err
 		}
 		s.pcap = p
-		s.config.Capture = p.record
+		s.config.Capture = p
 	}
 	c, err := dial(t.protocol, s.config)
 	if err != nil {

@@ -1,12 +1,12 @@
 package netlink
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,19 +58,15 @@ func newDemuxTestTransport() *demuxTestTransport {
 	}
 }
 
-func (f *demuxTestTransport) close() { f.once.Do(func() { close(f.closed) }) }
+func (f *demuxTestTransport) Close() error { f.once.Do(func() { close(f.closed) }); return nil }
 
-func (f *demuxTestTransport) send(ctx context.Context, b []byte) error {
+func (f *demuxTestTransport) send(ctx context.Context, out outgoing) error {
 	select {
 	case <-f.closed:
 		return errDemuxTestClosed
 	default:
 	}
-	// The demux reuses b once send returns.
-	msgs, err := parseMessages(bytes.Clone(b))
-	if err != nil {
-		return err
-	}
+	msgs := slices.Clone(out.msgs)
 	f.mu.Lock()
 	for _, m := range msgs {
 		if m.Header.Flags&Dump == Dump {
@@ -85,13 +81,14 @@ func (f *demuxTestTransport) send(ctx context.Context, b []byte) error {
 	return nil
 }
 
-func (f *demuxTestTransport) receive(ctx context.Context) ([]byte, Origin, error) {
+func (f *demuxTestTransport) receive(ctx context.Context) (datagram, error) {
 	select {
 	case d := <-f.in:
 		if d.err != nil {
-			return nil, Origin{}, d.err
+			return datagram{}, d.err
 		}
-		if msgs, err := parseMessages(d.b); err == nil && d.origin.fromKernel() {
+		msgs, err := parseMessages(d.b)
+		if err == nil && d.origin == (Origin{NSID: -1}) {
 			f.mu.Lock()
 			for _, m := range msgs {
 				if (m.Header.Type == Done || m.Header.Type == Error) && m.Header.Sequence == f.openDump {
@@ -100,11 +97,11 @@ func (f *demuxTestTransport) receive(ctx context.Context) ([]byte, Origin, error
 			}
 			f.mu.Unlock()
 		}
-		return d.b, d.origin, nil
+		return datagram{msgs: msgs, origin: d.origin, err: err}, nil
 	case <-ctx.Done():
-		return nil, Origin{}, ctx.Err()
+		return datagram{}, ctx.Err()
 	case <-f.closed:
-		return nil, Origin{}, errDemuxTestClosed
+		return datagram{}, errDemuxTestClosed
 	}
 }
 
@@ -163,19 +160,12 @@ func (f *demuxTestTransport) checkDumps(t *testing.T) {
 	}
 }
 
-// A demuxTestSocket is what a Conn under test closes: closing it closes
-// the transport, as closing a real socket unblocks its reads.
-type demuxTestSocket struct{ tr *demuxTestTransport }
-
-func (s demuxTestSocket) Close() error { s.tr.close(); return nil }
-
 // demuxTestConn returns a Conn built as Dial builds one, over a fake
 // transport, closed at the end of the test.
 func demuxTestConn(t *testing.T) (*Conn, *demuxTestTransport) {
 	t.Helper()
 	tr := newDemuxTestTransport()
-	c := newConn(demuxTestSocket{tr: tr}, demuxTestPID)
-	c.kernel = newDemux(tr, c.closed, nil)
+	c := newConn(tr, demuxTestPID, senderPolicy{self: demuxTestPID}, false)
 	t.Cleanup(func() { _ = c.Close() })
 	return c, tr
 }
@@ -797,9 +787,9 @@ func TestDemuxAbandonedBounded(t *testing.T) {
 			t.Fatalf("request %d: %v, want an error matching context.Canceled", i, r.err)
 		}
 	}
-	c.kernel.mu.Lock()
-	n, abandoned := len(c.kernel.waiters), c.kernel.abandoned
-	c.kernel.mu.Unlock()
+	c.engine.mu.Lock()
+	n, abandoned := len(c.engine.waiters), c.engine.abandoned
+	c.engine.mu.Unlock()
 	if n > maxAbandoned || abandoned != n {
 		t.Fatalf("%d waiters kept, %d counted as abandoned; want at most %d, all abandoned", n, abandoned, maxAbandoned)
 	}

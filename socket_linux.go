@@ -1,0 +1,408 @@
+//go:build linux
+
+package netlink
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"github.com/mdlayher/socket"
+	"golang.org/x/sys/unix"
+)
+
+// defaultReceiveBuffer is the size of the buffer that receives datagrams.
+// The kernel sizes dump datagrams from the largest buffer user space has
+// offered, up to 32 KiB: a smaller one makes a dump cost more reads.
+const defaultReceiveBuffer = 32 * 1024
+
+// ackHeadroom is what an error message adds to the request it echoes: its
+// own header, the error code and extended acknowledgement attributes.
+const ackHeadroom = 4096
+
+// maxSpareBuffer is the largest send buffer kept for reuse.
+const maxSpareBuffer = 64 * 1024
+
+// errMessageTruncated is the cause when a datagram does not fit a buffer
+// of Config.MessageBufferSize, with the v1 API's text.
+var errMessageTruncated = errors.New("message truncated")
+
+// A sysSocket is a netlink socket, integrated with the runtime's network
+// poller through package socket: the transport of a Conn made by Dial.
+type sysSocket struct {
+	c      *socket.Conn
+	rc     syscall.RawConn // runs system calls under the poller, honouring deadlines
+	trace  *tracer
+	closed atomic.Bool
+
+	// fixedBuffer says that the receive buffer has the size the user chose
+	// and never grows; otherwise wantBuffer is the size that replies to
+	// the requests sent so far may need.
+	fixedBuffer bool
+	wantBuffer  atomic.Int64
+
+	// userPacketInfo is the PacketInfo option as the user set it;
+	// highGroup says a group above 32 was joined, which needs it too.
+	userPacketInfo atomic.Bool
+	highGroup      atomic.Bool
+
+	// dumpMu keeps recvmsg calls and sendmsg calls that may start a dump
+	// apart: when a dump starts while another thread is inside recvmsg on
+	// the socket, the kernel (seen on 6.18) sometimes answers it with an
+	// empty dump, just a Done. Neither call blocks (the socket is
+	// non-blocking), so the lock is held briefly. It is taken inside the
+	// poller's callbacks, after the engine's locks.
+	dumpMu sync.Mutex
+
+	// The deadlines the user set, which a cancelled context borrows.
+	readDeadline, writeDeadline deadline
+
+	// sendCalls and spareBuffers keep sendCall values and send buffers
+	// for reuse, so that a send allocates nothing.
+	sendCalls    sync.Pool
+	spareBuffers sync.Pool
+
+	// Receive state, used by the one goroutine that holds the engine's
+	// turn to read: the recvmsg arguments and results, and recvFn, the
+	// method value made once so that a read allocates nothing.
+	buf    []byte
+	oob    []byte
+	iov    unix.Iovec
+	msg    unix.Msghdr
+	from   unix.RawSockaddrNetlink
+	n      int
+	errno  syscall.Errno
+	recvFn func(fd uintptr) bool
+}
+
+// dial opens and binds a netlink socket.
+func dial(family int, config *Config) (dialedSocket, error) {
+	c, err := socket.Socket(unix.AF_NETLINK, unix.SOCK_RAW, family, "netlink", &socket.Config{NetNS: config.NetNS})
+	if err != nil {
+		return dialedSocket{}, err
+	}
+	s := &sysSocket{
+		c:     c,
+		trace: newTracer(config),
+		buf:   make([]byte, defaultReceiveBuffer),
+		// Room for NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
+		oob: make([]byte, 2*unix.CmsgSpace(4)),
+	}
+	if config.MessageBufferSize > 0 {
+		s.buf = make([]byte, config.MessageBufferSize)
+		s.fixedBuffer = true
+	}
+	s.readDeadline.set = c.SetReadDeadline
+	s.writeDeadline.set = c.SetWriteDeadline
+	s.recvFn = s.tryReceive
+	if s.rc, err = c.SyscallConn(); err != nil {
+		_ = c.Close()
+		return dialedSocket{}, err
+	}
+	pid, err := s.bind(config)
+	if err != nil {
+		_ = c.Close()
+		return dialedSocket{}, err
+	}
+	return dialedSocket{
+		transport:      s,
+		pid:            pid,
+		fromAnyone:     family == unix.NETLINK_USERSOCK,
+		strictRequests: answersOnlyRequests(family),
+	}, nil
+}
+
+// answersOnlyRequests reports whether the kernel side of family reads
+// requests with netlink_rcv_skb, which answers nothing that lacks the
+// Request flag or has a control type, unless it asks for an ACK.
+func answersOnlyRequests(family int) bool {
+	switch family {
+	case unix.NETLINK_ROUTE, unix.NETLINK_SOCK_DIAG, unix.NETLINK_XFRM,
+		unix.NETLINK_NETFILTER, unix.NETLINK_KOBJECT_UEVENT, unix.NETLINK_GENERIC:
+		return true
+	}
+	return false
+}
+
+// bind binds the socket and applies config's options.
+func (s *sysSocket) bind(config *Config) (uint32, error) {
+	addr := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: config.Groups, Pid: config.PID}
+	if err := s.c.Bind(addr); err != nil {
+		return 0, err
+	}
+	sa, err := s.c.Getsockname()
+	if err != nil {
+		return 0, err
+	}
+	nsa, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return 0, fmt.Errorf("netlink: getsockname returned %T", sa)
+	}
+	if config.Strict {
+		for _, o := range []ConnOption{ExtendedAcknowledge, GetStrictCheck} {
+			if err := s.SetOption(o, true); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return nsa.Pid, nil
+}
+
+// send sends one datagram to the kernel. Netlink hands a request to the
+// kernel within the system call, so a send hardly ever waits; when the
+// socket is full, it waits on the poller until ctx is done or the write
+// deadline passes.
+func (s *sysSocket) send(ctx context.Context, out outgoing) error {
+	if s.closed.Load() {
+		return os.NewSyscallError("sendmsg", unix.EBADF)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.writeDeadline.expired() {
+		return os.ErrDeadlineExceeded
+	}
+	buf, _ := s.spareBuffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	size := 0
+	for _, m := range out.msgs {
+		size += int(m.Header.Length)
+	}
+	b := slices.Grow((*buf)[:0], size)
+	for _, m := range out.msgs {
+		b = appendMessage(b, m)
+	}
+	s.reserveReceiveBuffer(len(b))
+	err := s.sendDatagram(ctx, b, out.dump)
+	if err == nil {
+		s.trace.sent(b)
+	}
+	// The kernel has copied the datagram: its buffer can serve again.
+	if cap(b) <= maxSpareBuffer {
+		*buf = b[:0]
+		s.spareBuffers.Put(buf)
+	}
+	return err
+}
+
+// reserveReceiveBuffer makes sure that the receive buffer will hold an
+// error message that echoes a request of n bytes.
+func (s *sysSocket) reserveReceiveBuffer(n int) {
+	want := int64(n + ackHeadroom)
+	for {
+		cur := s.wantBuffer.Load()
+		if cur >= want || s.wantBuffer.CompareAndSwap(cur, want) {
+			return
+		}
+	}
+}
+
+// sendDatagram makes the sendmsg call for b.
+func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool) error {
+	call, _ := s.sendCalls.Get().(*sendCall)
+	if call == nil {
+		call = &sendCall{}
+		call.to.Family = unix.AF_NETLINK
+		call.once, call.fn = call.tryOnce, call.try
+	}
+	call.setBuffer(b)
+	if dump {
+		call.lock = &s.dumpMu
+	}
+	defer func() {
+		call.reset()
+		s.sendCalls.Put(call)
+	}()
+	// The kernel handles a request within sendmsg, which can take a while,
+	// and concurrent sendmsg calls on one socket are safe: make the call
+	// outside the runtime's write lock, which would queue the goroutines
+	// of a shared Conn behind each other. Only a full socket, which
+	// netlink hardly ever has, needs the poller to wait.
+	if err := s.rc.Control(call.once); err != nil {
+		return err
+	}
+	if call.errno == unix.EAGAIN {
+		if err := s.writeDeadline.during(ctx, func() error { return s.rc.Write(call.fn) }); err != nil {
+			return err
+		}
+	}
+	if call.errno != 0 {
+		return os.NewSyscallError("sendmsg", call.errno)
+	}
+	return nil
+}
+
+// A sendCall is the state of one sendmsg call under the network poller,
+// kept for reuse so that a send allocates nothing.
+type sendCall struct {
+	to    unix.RawSockaddrNetlink
+	iov   unix.Iovec
+	msg   unix.Msghdr
+	lock  *sync.Mutex // held around the system call, if set
+	errno syscall.Errno
+	once  func(fd uintptr)      // tryOnce, bound once
+	fn    func(fd uintptr) bool // try, bound once
+}
+
+// setBuffer points the call at b, which is not empty.
+func (c *sendCall) setBuffer(b []byte) {
+	c.iov.Base = &b[0]
+	c.iov.SetLen(len(b))
+	c.msg = unix.Msghdr{
+		Name:    (*byte)(unsafe.Pointer(&c.to)),
+		Namelen: unix.SizeofSockaddrNetlink,
+		Iov:     &c.iov,
+		Iovlen:  1,
+	}
+}
+
+// reset forgets the call's buffer and results.
+func (c *sendCall) reset() {
+	c.iov, c.msg, c.lock, c.errno = unix.Iovec{}, unix.Msghdr{}, nil, 0
+}
+
+// tryOnce makes the sendmsg call, retrying only when interrupted.
+func (c *sendCall) tryOnce(fd uintptr) {
+	if c.lock != nil {
+		c.lock.Lock()
+		defer c.lock.Unlock()
+	}
+	for {
+		_, _, c.errno = unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+		if c.errno != unix.EINTR {
+			return
+		}
+	}
+}
+
+// try makes the sendmsg call, and reports whether it is done (false: wait
+// until the socket is writable).
+func (c *sendCall) try(fd uintptr) bool {
+	c.tryOnce(fd)
+	return c.errno != unix.EAGAIN
+}
+
+// receive reads one datagram with one recvmsg call and returns its
+// messages, which own their memory, and its origin. Only one goroutine
+// receives at a time.
+func (s *sysSocket) receive(ctx context.Context) (datagram, error) {
+	if s.closed.Load() {
+		return datagram{}, os.NewSyscallError("recvmsg", unix.EBADF)
+	}
+	if err := ctx.Err(); err != nil {
+		return datagram{}, err
+	}
+	if want := int(s.wantBuffer.Load()); !s.fixedBuffer && want > len(s.buf) {
+		s.buf = make([]byte, want)
+	}
+	s.errno = 0
+	if err := s.readDeadline.during(ctx, func() error { return s.rc.Read(s.recvFn) }); err != nil {
+		return datagram{}, err
+	}
+	if s.errno != 0 {
+		return datagram{}, os.NewSyscallError("recvmsg", s.errno)
+	}
+	n := s.n
+	if s.msg.Flags&unix.MSG_TRUNC != 0 || n > len(s.buf) {
+		if s.fixedBuffer {
+			return datagram{}, errMessageTruncated
+		}
+		// The datagram is lost; make sure the next one of its size is not.
+		size := len(s.buf)
+		s.buf = make([]byte, max(n, 2*size))
+		return datagram{}, fmt.Errorf("netlink: %d-byte datagram did not fit the %d-byte receive buffer: %w", n, size, syscall.EMSGSIZE)
+	}
+	o := Origin{PortID: s.from.Pid, NSID: -1}
+	if s.from.Groups != 0 {
+		o.Group = uint32(bits.TrailingZeros32(s.from.Groups)) + 1
+	}
+	if oobn := int(s.msg.Controllen); oobn > 0 {
+		parseControl(s.oob[:oobn], &o)
+	}
+	// The messages own a copy, padded with zeros to the alignment: a
+	// sender may leave the last message's padding out.
+	b := make([]byte, nlmsgAlign(n))
+	copy(b, s.buf[:n])
+	s.trace.received(b[:n], o)
+	msgs, err := parseMessages(b)
+	return datagram{msgs: msgs, origin: o, err: err}, nil
+}
+
+// tryReceive makes one recvmsg call on fd for receive, and reports whether
+// it is done (false: wait until the socket is readable).
+func (s *sysSocket) tryReceive(fd uintptr) bool {
+	// A dump started by one thread while another is in recvmsg can make
+	// the kernel continue a dump that has just ended; netlink_dump then
+	// fails with EINVAL, which the next recvmsg reports once as a socket
+	// error. dumpMu keeps the two apart for sends made by this socket;
+	// should it happen anyway, nothing is lost: read again, once.
+	retriedEINVAL := false
+	for {
+		s.iov.Base = &s.buf[0]
+		s.iov.SetLen(len(s.buf))
+		s.msg = unix.Msghdr{
+			Name:    (*byte)(unsafe.Pointer(&s.from)),
+			Namelen: unix.SizeofSockaddrNetlink,
+			Iov:     &s.iov,
+			Iovlen:  1,
+			Control: &s.oob[0],
+		}
+		s.msg.SetControllen(len(s.oob))
+		// MSG_TRUNC makes the kernel return the datagram's real length.
+		s.dumpMu.Lock()
+		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		s.dumpMu.Unlock()
+		switch {
+		case errno == 0:
+			s.n = int(r)
+			return true
+		case errno == unix.EAGAIN:
+			return false
+		case errno == unix.EINTR, errno == unix.EINVAL && !retriedEINVAL:
+			retriedEINVAL = retriedEINVAL || errno == unix.EINVAL
+			continue
+		default:
+			s.errno = errno
+			return true
+		}
+	}
+}
+
+// parseControl reads the group and namespace ID from the control messages
+// of NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
+func parseControl(b []byte, o *Origin) {
+	for len(b) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(b) {
+			return
+		}
+		data := b[unix.CmsgLen(0):l]
+		if h.Level == unix.SOL_NETLINK && len(data) >= 4 {
+			v := binary.NativeEndian.Uint32(data)
+			switch h.Type {
+			case unix.NETLINK_PKTINFO:
+				o.Group = v
+			case unix.NETLINK_LISTEN_ALL_NSID:
+				o.NSID = int32(v)
+			}
+		}
+		b = b[min(unix.CmsgSpace(l-unix.CmsgLen(0)), len(b)):]
+	}
+}
+
+// Close closes the socket, unblocking any read.
+func (s *sysSocket) Close() error {
+	s.closed.Store(true)
+	return s.c.Close()
+}
