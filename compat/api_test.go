@@ -266,10 +266,21 @@ func describeType(m map[string]string, name string, typ types.Type) {
 	switch u := typ.Underlying().(type) {
 	case *types.Struct:
 		m[name] = "type struct"
+		all := true
+		var fields []string
 		for f := range u.Fields() {
+			all = all && f.Exported()
+			fields = append(fields, f.Name()+" "+typeString(f.Type()))
 			if f.Exported() {
 				m[name+"."+f.Name()] = "field " + typeString(f.Type())
 			}
+		}
+		// With only exported fields, a struct can be written as an unkeyed
+		// literal and compared whole (as v1's tests compare OpErrors), so
+		// its fields must be exactly v1's. Config is the exception: SPEC
+		// section 5 adds fields to it.
+		if all && name != "Config" {
+			m[name+" fields"] = strings.Join(fields, "; ")
 		}
 	case *types.Interface:
 		var methods []string
