@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -130,33 +131,48 @@ func TestDialEOF(t *testing.T) {
 }
 
 func TestDialErrno(t *testing.T) {
-	c := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
-		return nil, syscall.ENOENT
-	})
-	defer c.Close()
-
 	tests := []struct {
 		name string
-		fn   func() error
+		fn   func(c *netlink.Conn) error
+		// wrapped: an errno returned for a request comes back as a real
+		// socket's would; one returned for a notification as it is (v1).
+		wrapped bool
 	}{
 		{
 			name: "receive",
-			fn: func() error {
+			fn: func(c *netlink.Conn) error {
 				_, err := c.Receive()
 				return err
 			},
 		},
 		{
 			name: "execute",
-			fn: func() error {
+			fn: func(c *netlink.Conn) error {
 				_, err := c.Execute(netlink.Message{Header: netlink.Header{Type: 16}})
 				return err
 			},
+			wrapped: true,
+		},
+		{
+			name: "send then receive",
+			fn: func(c *netlink.Conn) error {
+				if _, err := c.Send(netlink.Message{Header: netlink.Header{Type: 16}}); err != nil {
+					t.Fatalf("failed to send: %v", err)
+				}
+				_, err := c.Receive()
+				return err
+			},
+			wrapped: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.fn()
+			c := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
+				return nil, syscall.ENOENT
+			})
+			defer c.Close()
+
+			err := tt.fn(c)
 			if !errors.Is(err, syscall.ENOENT) {
 				t.Fatalf("error %v does not match ENOENT", err)
 			}
@@ -168,11 +184,13 @@ func TestDialErrno(t *testing.T) {
 				t.Errorf("unexpected Op (-want +got):\n%s", diff)
 			}
 			var se *os.SyscallError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v does not wrap an *os.SyscallError", err)
+			if got := errors.As(err, &se); got != tt.wrapped {
+				t.Fatalf("error %v wraps an *os.SyscallError: %v, want %v", err, got, tt.wrapped)
 			}
-			if diff := cmp.Diff("recvmsg", se.Syscall); diff != "" {
-				t.Errorf("unexpected system call (-want +got):\n%s", diff)
+			if tt.wrapped {
+				if diff := cmp.Diff("recvmsg", se.Syscall); diff != "" {
+					t.Errorf("unexpected system call (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}
@@ -278,11 +296,11 @@ func TestDialMultipartReply(t *testing.T) {
 		}
 	})
 
-	t.Run("two reads", func(t *testing.T) {
+	t.Run("several reads", func(t *testing.T) {
 		// The context is cancelled while the messages of the first read
-		// are being yielded: the fake Conn checks it before each read of
-		// the socket, so the Done message, delivered by a second read, is
-		// never seen.
+		// are being yielded: the Conn checks it before each read of the
+		// socket, so the rest of the reply, delivered by later reads, is
+		// never seen. The first read holds half of the four messages.
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		if _, err := c.Send(netlink.Message{Header: netlink.Header{Type: 16, Flags: netlink.Request | netlink.Dump}}); err != nil {
@@ -300,8 +318,8 @@ func TestDialMultipartReply(t *testing.T) {
 			n++
 			cancel()
 		}
-		if n != 3 {
-			t.Fatalf("got %d messages before the second read, want 3", n)
+		if n != 2 {
+			t.Fatalf("got %d messages before the second read, want 2", n)
 		}
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("want an error matching context.Canceled from the second read, got %v", err)
@@ -309,21 +327,14 @@ func TestDialMultipartReply(t *testing.T) {
 	})
 }
 
-// errorData returns the payload of an Error message answering req with code.
-func errorData(code int32, req netlink.Message) []byte {
-	b := binary.NativeEndian.AppendUint32(nil, uint32(code))
-	b = binary.NativeEndian.AppendUint32(b, req.Header.Length)
-	b = binary.NativeEndian.AppendUint16(b, uint16(req.Header.Type))
-	b = binary.NativeEndian.AppendUint16(b, uint16(req.Header.Flags))
-	b = binary.NativeEndian.AppendUint32(b, req.Header.Sequence)
-	b = binary.NativeEndian.AppendUint32(b, req.Header.PID)
-	return append(b, req.Data...)
-}
-
 func TestError(t *testing.T) {
 	req := netlink.Message{
-		Header: netlink.Header{Length: 24, Type: 16, Flags: netlink.Request | netlink.Acknowledge, Sequence: 7, PID: nltest.PID},
+		Header: netlink.Header{Length: 24, Type: 16, Flags: netlink.Request | netlink.Acknowledge, Sequence: 7, PID: 1000},
 		Data:   []byte{1, 2, 3, 4, 5, 6, 7, 8},
+	}
+	// code returns -number in native byte order followed by data.
+	code := func(number int32, data ...byte) []byte {
+		return append(binary.NativeEndian.AppendUint32(nil, uint32(-number)), data...)
 	}
 	tests := []struct {
 		name   string
@@ -336,8 +347,8 @@ func TestError(t *testing.T) {
 			number: int(syscall.ENOENT),
 			reqs:   []netlink.Message{req},
 			want: []netlink.Message{{
-				Header: netlink.Header{Length: 16 + 4 + 24, Type: netlink.Error, Sequence: 7, PID: nltest.PID},
-				Data:   errorData(-int32(syscall.ENOENT), req),
+				Header: netlink.Header{Length: 28, Type: netlink.Error, Flags: netlink.Request | netlink.Acknowledge, Sequence: 7, PID: 1000},
+				Data:   code(int32(syscall.ENOENT), 1, 2, 3, 4, 5, 6, 7, 8),
 			}},
 		},
 		{
@@ -345,8 +356,8 @@ func TestError(t *testing.T) {
 			number: 0,
 			reqs:   []netlink.Message{req},
 			want: []netlink.Message{{
-				Header: netlink.Header{Length: 16 + 4 + 24, Type: netlink.Error, Sequence: 7, PID: nltest.PID},
-				Data:   errorData(0, req),
+				Header: netlink.Header{Length: 28, Type: netlink.Error, Flags: netlink.Request | netlink.Acknowledge, Sequence: 7, PID: 1000},
+				Data:   code(0, 1, 2, 3, 4, 5, 6, 7, 8),
 			}},
 		},
 		{
@@ -357,43 +368,34 @@ func TestError(t *testing.T) {
 				{Header: netlink.Header{Length: 16, Type: 17, Sequence: 8}},
 			},
 			want: []netlink.Message{{
-				Header: netlink.Header{Length: 16 + 4 + 24, Type: netlink.Error, Sequence: 7, PID: nltest.PID},
-				Data:   errorData(-int32(syscall.EPERM), req),
+				Header: netlink.Header{Length: 28, Type: netlink.Error, Flags: netlink.Request | netlink.Acknowledge, Sequence: 7, PID: 1000},
+				Data:   code(int32(syscall.EPERM), 1, 2, 3, 4, 5, 6, 7, 8),
 			}},
 		},
 		{
-			name:   "length computed",
+			// As v1: the length is the request's plus 4, even when the
+			// request's was not filled in.
+			name:   "length not filled",
 			number: int(syscall.EINVAL),
-			reqs: []netlink.Message{{
-				Header: netlink.Header{Type: 16, Sequence: 9},
-				Data:   []byte{1, 2, 3, 4},
-			}},
+			reqs:   []netlink.Message{{Header: netlink.Header{Type: 16, Sequence: 9}, Data: []byte{1, 2, 3}}},
 			want: []netlink.Message{{
-				Header: netlink.Header{Length: 16 + 4 + 20, Type: netlink.Error, Sequence: 9},
-				Data: errorData(-int32(syscall.EINVAL), netlink.Message{
-					Header: netlink.Header{Length: 20, Type: 16, Sequence: 9},
-					Data:   []byte{1, 2, 3, 4},
-				}),
+				Header: netlink.Header{Length: 4, Type: netlink.Error, Sequence: 9},
+				Data:   code(int32(syscall.EINVAL), 1, 2, 3),
 			}},
 		},
 		{
-			name:   "length computed and aligned",
-			number: int(syscall.EINVAL),
-			reqs: []netlink.Message{{
-				Header: netlink.Header{Type: 16, Sequence: 9},
-				Data:   []byte{1, 2, 3},
-			}},
+			name:   "positive code",
+			number: -1,
+			reqs:   []netlink.Message{{Header: netlink.Header{Length: 16}}},
 			want: []netlink.Message{{
-				Header: netlink.Header{Length: 16 + 4 + 20, Type: netlink.Error, Sequence: 9},
-				Data: errorData(-int32(syscall.EINVAL), netlink.Message{
-					Header: netlink.Header{Length: 20, Type: 16, Sequence: 9},
-					Data:   []byte{1, 2, 3, 0},
-				}),
+				Header: netlink.Header{Length: 20, Type: netlink.Error},
+				Data:   code(-1),
 			}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			in := cloneMessages(tt.reqs)
 			got, err := nltest.Error(tt.number, tt.reqs)
 			if err != nil {
 				t.Fatalf("failed to make error: %v", err)
@@ -401,12 +403,31 @@ func TestError(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Fatalf("unexpected messages (-want +got):\n%s", diff)
 			}
-			// The payload starts with -number in native byte order.
-			if code := int32(binary.NativeEndian.Uint32(got[0].Data)); code != -int32(tt.number) {
-				t.Fatalf("error code %d, want %d", code, -tt.number)
+			if diff := cmp.Diff(in, tt.reqs); diff != "" {
+				t.Fatalf("requests modified (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+func TestErrorNoRequest(t *testing.T) {
+	for _, reqs := range [][]netlink.Message{nil, {}} {
+		if msgs, err := nltest.Error(1, reqs); err == nil {
+			t.Fatalf("Error(1, %v) = %v, want an error", reqs, msgs)
+		}
+	}
+}
+
+// cloneMessages returns a deep copy of msgs.
+func cloneMessages(msgs []netlink.Message) []netlink.Message {
+	out := make([]netlink.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = netlink.Message{Header: m.Header, Data: append([]byte(nil), m.Data...)}
+		if m.Data == nil {
+			out[i].Data = nil
+		}
+	}
+	return out
 }
 
 func TestDialError(t *testing.T) {
@@ -516,26 +537,6 @@ func TestCheckRequest(t *testing.T) {
 			err:   "type",
 		},
 		{
-			name:  "too many messages",
-			types: []netlink.HeaderType{16},
-			flags: []netlink.HeaderFlags{netlink.Request},
-			req:   []netlink.Message{msg(16, netlink.Request), msg(16, netlink.Request)},
-			err:   "nltest",
-		},
-		{
-			name:  "too few messages",
-			types: []netlink.HeaderType{16, 17},
-			flags: []netlink.HeaderFlags{netlink.Request, netlink.Request},
-			req:   []netlink.Message{msg(16, netlink.Request)},
-			err:   "nltest",
-		},
-		{
-			name:  "no messages",
-			types: []netlink.HeaderType{16},
-			flags: []netlink.HeaderFlags{netlink.Request},
-			err:   "nltest",
-		},
-		{
 			name:  "zero type unchecked",
 			types: []netlink.HeaderType{0},
 			flags: []netlink.HeaderFlags{netlink.Request},
@@ -598,19 +599,91 @@ func TestCheckRequestPanics(t *testing.T) {
 		name  string
 		types []netlink.HeaderType
 		flags []netlink.HeaderFlags
+		req   []netlink.Message // handed to the Func when CheckRequest returns one
+		want  string
 	}{
-		{name: "more types", types: []netlink.HeaderType{16, 17}, flags: []netlink.HeaderFlags{0}},
-		{name: "more flags", types: []netlink.HeaderType{16}, flags: []netlink.HeaderFlags{0, 0}},
-		{name: "nil types", flags: []netlink.HeaderFlags{0}},
+		{
+			name:  "more types",
+			types: []netlink.HeaderType{16, 17},
+			flags: []netlink.HeaderFlags{0},
+			want:  "nltest: CheckRequest called with mismatched types and flags slice lengths: 2 != 1",
+		},
+		{
+			name:  "more flags",
+			types: []netlink.HeaderType{16},
+			flags: []netlink.HeaderFlags{0, 0},
+			want:  "nltest: CheckRequest called with mismatched types and flags slice lengths: 1 != 2",
+		},
+		{
+			name:  "nil types",
+			flags: []netlink.HeaderFlags{0},
+			want:  "nltest: CheckRequest called with mismatched types and flags slice lengths: 0 != 1",
+		},
+		{
+			name:  "too many messages",
+			types: []netlink.HeaderType{16},
+			flags: []netlink.HeaderFlags{netlink.Request},
+			req:   []netlink.Message{{}, {}},
+			want:  "nltest: CheckRequest function invoked types/flags and request message slice lengths: 1 != 2",
+		},
+		{
+			name:  "too few messages",
+			types: []netlink.HeaderType{16, 17},
+			flags: []netlink.HeaderFlags{netlink.Request, netlink.Request},
+			req:   []netlink.Message{{}},
+			want:  "nltest: CheckRequest function invoked types/flags and request message slice lengths: 2 != 1",
+		},
+		{
+			name:  "notification",
+			types: []netlink.HeaderType{16},
+			flags: []netlink.HeaderFlags{netlink.Request},
+			want:  "nltest: CheckRequest function invoked types/flags and request message slice lengths: 1 != 0",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Fatal("CheckRequest did not panic")
-				}
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				fn := nltest.CheckRequest(tt.types, tt.flags, func(req []netlink.Message) ([]netlink.Message, error) {
+					return nil, nil
+				})
+				fn(tt.req)
 			}()
-			nltest.CheckRequest(tt.types, tt.flags, nil)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("unexpected panic (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCheckRequestErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		req  netlink.Message
+		want string
+	}{
+		{
+			name: "type",
+			req:  netlink.Message{Header: netlink.Header{Type: netlink.Done, Flags: netlink.Request}},
+			want: "nltest: unexpected netlink header type: done, want: error",
+		},
+		{
+			name: "flags",
+			req:  netlink.Message{Header: netlink.Header{Type: netlink.Error, Flags: netlink.Request | netlink.Echo}},
+			want: "nltest: unexpected netlink header flags: request|echo, want: request",
+		},
+	}
+	fn := nltest.CheckRequest([]netlink.HeaderType{netlink.Error}, []netlink.HeaderFlags{netlink.Request}, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := fn([]netlink.Message{tt.req})
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Fatalf("unexpected error (-want +got):\n%s", diff)
+			}
 		})
 	}
 }
@@ -628,9 +701,49 @@ func TestMustMarshalAttributes(t *testing.T) {
 
 func TestMustMarshalAttributesPanics(t *testing.T) {
 	defer func() {
-		if recover() == nil {
-			t.Fatal("MustMarshalAttributes did not panic")
+		got, _ := recover().(string)
+		if !strings.HasPrefix(got, "failed to marshal attributes to binary: ") {
+			t.Fatalf("unexpected panic %q", got)
 		}
 	}()
 	nltest.MustMarshalAttributes([]netlink.Attribute{{Length: 1, Type: 1}})
+}
+
+// A Receive waiting for a notification must not hold up a Send from another
+// goroutine (v1.11.2 fixed this deadlock).
+func TestDialSendDuringReceive(t *testing.T) {
+	sent := make(chan struct{})
+	c := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
+		if req == nil {
+			<-sent // the notification arrives after the send
+			return []netlink.Message{{Header: netlink.Header{Length: 16, Type: 16}}}, nil
+		}
+		close(sent)
+		return nil, io.EOF
+	})
+	defer c.Close()
+
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Receive()
+		got <- err
+	}()
+	// Let the Receive start waiting first, most of the time; the Send must
+	// finish either way.
+	time.Sleep(10 * time.Millisecond)
+	sendErr := make(chan error, 1)
+	go func() {
+		_, err := c.Send(netlink.Message{Header: netlink.Header{Type: 16}})
+		sendErr <- err
+	}()
+	for _, ch := range []chan error{sendErr, got} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Fatalf("failed: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Send or Receive blocked")
+		}
+	}
 }
