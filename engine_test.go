@@ -794,3 +794,47 @@ func TestDemuxAbandonedBounded(t *testing.T) {
 		t.Fatalf("%d waiters kept, %d counted as abandoned; want at most %d, all abandoned", n, abandoned, maxAbandoned)
 	}
 }
+
+// TestDemuxReceiveWholeMultipart checks that a multi-part reply that no
+// transaction claims goes whole to one Receive, even when a notification
+// arrives between its datagrams and other goroutines receive at the same
+// time: the notification goes to another Receive, after the reply.
+func TestDemuxReceiveWholeMultipart(t *testing.T) {
+	c, tr := demuxTestConn(t)
+	sent, err := c.Send(demuxTestRequest(Dump, 0))
+	if err != nil {
+		t.Fatalf("failed to send: %v", err)
+	}
+	tr.request(t)
+	seq := sent.Header.Sequence
+	dump := []Message{
+		demuxTestMessage(seq, Multi, 1), demuxTestMessage(seq, Multi, 2),
+		demuxTestMessage(seq, Multi, 3), demuxTestMessage(seq, Multi, 4),
+	}
+	notification := demuxTestMessage(0, 0, 100)
+
+	results := []<-chan demuxTestResult{
+		demuxTestGo(func() ([]Message, error) { return demuxTestReceive(t, c) }),
+		demuxTestGo(func() ([]Message, error) { return demuxTestReceive(t, c) }),
+	}
+	tr.reply(t, dump[0], dump[1])
+	tr.deliver(t, Origin{Group: 1, NSID: -1}, notification)
+	tr.reply(t, dump[2])
+	tr.reply(t, dump[3], demuxTestDone(seq))
+
+	var got [][]Message
+	for _, res := range results {
+		r := demuxTestWait(t, res)
+		if r.err != nil {
+			t.Fatalf("failed to receive: %v", r.err)
+		}
+		got = append(got, r.msgs)
+	}
+	// Either Receive may take the dump; the other takes the notification.
+	if len(got[0]) == 1 {
+		got[0], got[1] = got[1], got[0]
+	}
+	if diff := cmp.Diff([][]Message{dump, {notification}}, got); diff != "" {
+		t.Fatalf("unexpected replies (-want +got):\n%s", diff)
+	}
+}
