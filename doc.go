@@ -31,25 +31,28 @@
 //
 // # Concurrency and cancellation
 //
-// One Conn made by Dial serves many goroutines: each Execute is matched to
-// its replies by sequence number, with no lock held across the
-// transaction, and dumps (which the kernel runs one at a time per socket)
-// wait for each other. The Context variants of the blocking methods
-// (ExecuteContext, SendContext, ReceiveContext, ReceiveIterContext) return
-// as soon as their context is done; the Conn stays usable and the late
-// reply of an abandoned request is dropped. A context with a deadline
-// overrides the deadlines set with SetDeadline while the call runs.
+// One Conn serves many goroutines: each Execute is matched to its replies
+// by sequence number, with no lock held across the transaction, and dumps
+// (which the kernel runs one at a time per socket) wait for each other.
+// Receive hands a multi-part reply whole to one caller. The Context
+// variants of the blocking methods (ExecuteContext, ReceiveContext,
+// ReceiveIterContext) return as soon as their context is done; the Conn
+// stays usable and the late reply of an abandoned request is dropped. The
+// deadlines set with SetDeadline apply as well: whichever of the deadline
+// and the context comes first ends the call.
 //
 // # Trust
 //
 // Any local process can send a datagram to a netlink port. A Conn made by
 // Dial therefore accepts replies to its requests only from the kernel
 // (source port 0 in the address recvmsg returns; the PID in the header is
-// written by the sender and proves nothing). Receive returns what no
-// transaction claimed and that comes from the kernel or from a multicast
-// group, which only privileged processes may send to; it drops unicast
-// datagrams from other processes. ReceiveFrom returns those too, with
-// their Origin, for protocols whose peers live in user space.
+// written by the sender and proves nothing), or from its own port. Receive
+// returns what no transaction claimed and that comes from the kernel, from
+// the Conn itself or from a multicast group, which only privileged
+// processes may send to; it drops unicast datagrams from other processes.
+// ReceiveFrom returns those too, with their Origin. On NETLINK_USERSOCK,
+// whose peers live in user space by design, every sender is accepted.
+// A Conn made by NewConn trusts its Socket as the kernel.
 //
 // # Debugging
 //
