@@ -86,30 +86,20 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 		for n < len(msgs) && msgs[n].Header.Sequence == msgs[0].Header.Sequence {
 			n++
 		}
-		run := msgs[:n:n]
+		run := datagram{msgs: msgs[:n:n], origin: dg.origin}
 		msgs = msgs[n:]
 
-		w := d.waiters[run[0].Header.Sequence]
+		w := d.waiters[run.msgs[0].Header.Sequence]
 		if w == nil {
 			w = claimer
 		}
-		switch {
-		case w == nil:
-			d.enqueue(datagram{msgs: run, origin: dg.origin})
-		case w == self:
+		if w == self && w != nil {
 			if got {
-				run = append(mine[:len(mine):len(mine)], run...)
+				run.msgs = append(mine[:len(mine):len(mine)], run.msgs...)
 			}
-			mine, got = run, true
-		case w.abandoned:
-			w.reply.addDatagram(run)
-			w.reply.clearMessages()
-			if w.reply.done || w.reply.err != nil {
-				ended = append(ended, w)
-			}
-		default:
-			w.queue = append(w.queue, datagram{msgs: run, origin: dg.origin})
-			notify(w.signal)
+			mine, got = run.msgs, true
+		} else if d.handOver(run, w) {
+			ended = append(ended, w)
 		}
 	}
 	if len(dg.msgs) == 0 {
@@ -120,6 +110,23 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 		d.endAbandoned(w)
 	}
 	return mine, got
+}
+
+// handOver gives run to w, or to Receive if w is nil, and reports whether
+// w is an abandoned transaction whose reply run ends. The caller holds mu.
+func (d *demux) handOver(run datagram, w *waiter) (ended bool) {
+	switch {
+	case w == nil:
+		d.enqueue(run)
+	case w.abandoned:
+		w.reply.addDatagram(run.msgs)
+		w.reply.clearMessages()
+		return w.reply.done || w.reply.err != nil
+	default:
+		w.queue = append(w.queue, run)
+		notify(w.signal)
+	}
+	return false
 }
 
 // enqueue adds dg to the datagrams waiting for Receive. The caller holds mu.

@@ -57,13 +57,7 @@ func (d *demux) receiveReply(ctx context.Context, fn func([]Message) bool) error
 		single = d.isSingle(first.msgs[0].Header.Sequence)
 	}
 	r := newReceivedReply(single, d.v1Rules)
-	sameReply := func(dg datagram) bool {
-		// Under the v1 rules, the next datagram continues the reply,
-		// whatever it holds.
-		return d.v1Rules || len(dg.msgs) > 0 && len(first.msgs) > 0 &&
-			dg.msgs[0].Header.Sequence == first.msgs[0].Header.Sequence &&
-			dg.origin.PortID == first.origin.PortID && dg.origin.Group == first.origin.Group
-	}
+	sameReply := func(dg datagram) bool { return d.continues(first, dg) }
 	wanted := true
 	for dg := first; ; {
 		if dg.err != nil {
@@ -84,6 +78,19 @@ func (d *demux) receiveReply(ctx context.Context, fn func([]Message) bool) error
 			return newOpError("receive", err)
 		}
 	}
+}
+
+// continues reports whether dg continues the reply that first began: it
+// carries the same sequence number, from the same sender. Under the v1
+// rules, the next datagram continues the reply, whatever it holds, as the
+// v1 API reads it.
+func (d *demux) continues(first, dg datagram) bool {
+	if d.v1Rules {
+		return true
+	}
+	return len(dg.msgs) > 0 && len(first.msgs) > 0 &&
+		dg.msgs[0].Header.Sequence == first.msgs[0].Header.Sequence &&
+		dg.origin.PortID == first.origin.PortID && dg.origin.Group == first.origin.Group
 }
 
 // receiveFrom takes the oldest datagram that no transaction claims,
