@@ -35,7 +35,7 @@ Usage:
                 getroute, getneigh, getrule, getqdisc, or a number;
                 generic families: a command number, or for nlctrl a name
                 such as getfamily; netfilter: SUBSYSTEM:MESSAGE such as
-                nftables:1, or a number; others: a number (16 to 65535).
+                nftables:1, or a number; others: a number up to 65535.
       Flags (before or after the arguments):
         -dump=false       send a plain request (default: request|dump)
         -flags F          header flags, replacing -dump: names joined by |
