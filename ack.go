@@ -17,21 +17,6 @@ const (
 	ackAttrMissNest = 6 // NLMSGERR_ATTR_MISS_NEST
 )
 
-// Policy attributes (enum netlink_policy_type_attr).
-const (
-	policyAttrType           = 1  // NL_POLICY_TYPE_ATTR_TYPE
-	policyAttrMinValueS      = 2  // NL_POLICY_TYPE_ATTR_MIN_VALUE_S
-	policyAttrMaxValueS      = 3  // NL_POLICY_TYPE_ATTR_MAX_VALUE_S
-	policyAttrMinValueU      = 4  // NL_POLICY_TYPE_ATTR_MIN_VALUE_U
-	policyAttrMaxValueU      = 5  // NL_POLICY_TYPE_ATTR_MAX_VALUE_U
-	policyAttrMinLength      = 6  // NL_POLICY_TYPE_ATTR_MIN_LENGTH
-	policyAttrMaxLength      = 7  // NL_POLICY_TYPE_ATTR_MAX_LENGTH
-	policyAttrPolicyIndex    = 8  // NL_POLICY_TYPE_ATTR_POLICY_IDX
-	policyAttrPolicyMaxType  = 9  // NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE
-	policyAttrBitfield32Mask = 10 // NL_POLICY_TYPE_ATTR_BITFIELD32_MASK
-	policyAttrMask           = 12 // NL_POLICY_TYPE_ATTR_MASK
-)
-
 // errShortAck is returned for an error message too short for its code.
 var errShortAck = errors.New("netlink: error message too short for an error code")
 
@@ -74,24 +59,6 @@ type Ack struct {
 	// header, of the nested attribute that lacked MissingType
 	// (NLMSGERR_ATTR_MISS_NEST); 0 when it was missing at the top level.
 	MissingNest int
-}
-
-// An AttributePolicy is the kernel's description of what an attribute may
-// hold (enum netlink_policy_type_attr), as reported for a rejected
-// attribute in an extended acknowledgement. Fields the kernel did not send
-// are zero.
-type AttributePolicy struct {
-	Type           uint32 // NL_POLICY_TYPE_ATTR_TYPE (enum netlink_attribute_type)
-	MinValueSigned int64  // NL_POLICY_TYPE_ATTR_MIN_VALUE_S
-	MaxValueSigned int64  // NL_POLICY_TYPE_ATTR_MAX_VALUE_S
-	MinValue       uint64 // NL_POLICY_TYPE_ATTR_MIN_VALUE_U
-	MaxValue       uint64 // NL_POLICY_TYPE_ATTR_MAX_VALUE_U
-	MinLength      uint32 // NL_POLICY_TYPE_ATTR_MIN_LENGTH
-	MaxLength      uint32 // NL_POLICY_TYPE_ATTR_MAX_LENGTH
-	PolicyIndex    uint32 // NL_POLICY_TYPE_ATTR_POLICY_IDX
-	PolicyMaxType  uint32 // NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE
-	Bitfield32Mask uint32 // NL_POLICY_TYPE_ATTR_BITFIELD32_MASK
-	Mask           uint64 // NL_POLICY_TYPE_ATTR_MASK
 }
 
 // ParseAck decodes an error message (NLMSG_ERROR) or the error code and
@@ -159,37 +126,6 @@ func (a *Ack) decodeAttributes(b []byte) error {
 			a.HasMissingType = true
 		case ackAttrMissNest:
 			a.MissingNest = int(ad.Uint32())
-		}
-	}
-	return ad.Err()
-}
-
-// decode reads the policy attributes.
-func (p *AttributePolicy) decode(ad *AttributeDecoder) error {
-	for ad.Next() {
-		switch ad.Type() {
-		case policyAttrType:
-			p.Type = ad.Uint32()
-		case policyAttrMinValueS:
-			p.MinValueSigned = ad.Int64()
-		case policyAttrMaxValueS:
-			p.MaxValueSigned = ad.Int64()
-		case policyAttrMinValueU:
-			p.MinValue = ad.Uint64()
-		case policyAttrMaxValueU:
-			p.MaxValue = ad.Uint64()
-		case policyAttrMinLength:
-			p.MinLength = ad.Uint32()
-		case policyAttrMaxLength:
-			p.MaxLength = ad.Uint32()
-		case policyAttrPolicyIndex:
-			p.PolicyIndex = ad.Uint32()
-		case policyAttrPolicyMaxType:
-			p.PolicyMaxType = ad.Uint32()
-		case policyAttrBitfield32Mask:
-			p.Bitfield32Mask = ad.Uint32()
-		case policyAttrMask:
-			p.Mask = ad.Uint64()
 		}
 	}
 	return ad.Err()

@@ -159,8 +159,10 @@ var (
 		HasMissingType: bool(false),
 		MissingNest:    int(0),
 	}
-	_ = netlink.AttributePolicy{
-		Type:           uint32(0),
+	_ func(b []byte) (netlink.AttributePolicy, error) = netlink.ParseAttributePolicy
+	_ func(netlink.PolicyType) string                 = netlink.PolicyType.String
+	_                                                 = netlink.AttributePolicy{
+		Type:           netlink.PolicyType(0),
 		MinValueSigned: int64(0),
 		MaxValueSigned: int64(0),
 		MinValue:       uint64(0),

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -41,55 +42,10 @@ func concDial(t testing.TB, ns *nstest.NS, family int, config *netlink.Config) *
 }
 
 // concGetFamily returns a CTRL_CMD_GETFAMILY request: for the family
-// called name, or a dump of all of them when name is empty.
+// called name, or a dump of all of them when name is empty. The benchmarks
+// use it.
 func concGetFamily(name string) netlink.Message {
-	data := []byte{unix.CTRL_CMD_GETFAMILY, 1, 0, 0} // genlmsghdr: cmd, version
-	flags := netlink.Request
-	if name == "" {
-		flags |= netlink.Dump
-	} else {
-		ae := netlink.NewAttributeEncoder()
-		ae.String(unix.CTRL_ATTR_FAMILY_NAME, name)
-		attrs, err := ae.Encode()
-		if err != nil {
-			panic(err) // a constant name always encodes
-		}
-		data = append(data, attrs...)
-	}
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.GENL_ID_CTRL, Flags: flags},
-		Data:   data,
-	}
-}
-
-// concParseFamily returns the name and ID in a CTRL_CMD_NEWFAMILY message.
-func concParseFamily(m netlink.Message) (string, uint16, error) {
-	if m.Header.Type != unix.GENL_ID_CTRL || len(m.Data) < 4 || m.Data[0] != unix.CTRL_CMD_NEWFAMILY {
-		return "", 0, fmt.Errorf("not a CTRL_CMD_NEWFAMILY message: %+v", m.Header)
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[4:])
-	if err != nil {
-		return "", 0, err
-	}
-	var (
-		name string
-		id   uint16
-	)
-	for ad.Next() {
-		switch ad.Type() {
-		case unix.CTRL_ATTR_FAMILY_NAME:
-			name = ad.String()
-		case unix.CTRL_ATTR_FAMILY_ID:
-			id = ad.Uint16()
-		}
-	}
-	if err := ad.Err(); err != nil {
-		return "", 0, err
-	}
-	if name == "" || id == 0 {
-		return "", 0, fmt.Errorf("family message without name or ID: name %q, ID %d", name, id)
-	}
-	return name, id, nil
+	return genl.GetFamilyRequest(name)
 }
 
 // concCheckFamilyDump checks that a dump of the families lists each one once,
@@ -101,10 +57,11 @@ func concCheckFamilyDump(msgs []netlink.Message, want map[string]uint16) (map[st
 		if m.Header.Sequence != seq {
 			return nil, fmt.Errorf("dump message with sequence %d, want %d like the first", m.Header.Sequence, seq)
 		}
-		name, id, err := concParseFamily(m)
+		f, err := genl.ParseFamily(m)
 		if err != nil {
 			return nil, err
 		}
+		name, id := f.Name, f.ID
 		if _, ok := got[name]; ok {
 			return nil, fmt.Errorf("family %q listed twice in one dump", name)
 		}
@@ -123,7 +80,7 @@ func concCheckFamilyDump(msgs []netlink.Message, want map[string]uint16) (map[st
 // concFamilyNames.
 func concFamilies(t testing.TB, c *netlink.Conn) (map[string]uint16, []string) {
 	t.Helper()
-	msgs, err := c.Execute(concGetFamily(""))
+	msgs, err := c.Execute(genl.GetFamilyRequest(""))
 	if err != nil {
 		t.Fatalf("dumping generic netlink families: %v", err)
 	}
@@ -150,12 +107,12 @@ func concCheckFamilyReply(msgs []netlink.Message, name string, id uint16) error 
 	if len(msgs) != 1 {
 		return fmt.Errorf("family %q: %d messages in reply, want 1", name, len(msgs))
 	}
-	gotName, gotID, err := concParseFamily(msgs[0])
+	got, err := genl.ParseFamily(msgs[0])
 	if err != nil {
 		return fmt.Errorf("family %q: %v", name, err)
 	}
-	if gotName != name || gotID != id {
-		return fmt.Errorf("asked for family %q (ID %d), got %q (ID %d)", name, id, gotName, gotID)
+	if got.Name != name || got.ID != id {
+		return fmt.Errorf("asked for family %q (ID %d), got %q (ID %d)", name, id, got.Name, got.ID)
 	}
 	return nil
 }
@@ -174,7 +131,7 @@ func TestConcurrentExecuteDifferentFamilies(t *testing.T) {
 				// each step, so that a reply handed to the wrong caller
 				// shows.
 				name := names[(g+i)%len(names)]
-				msgs, err := c.Execute(concGetFamily(name))
+				msgs, err := c.Execute(genl.GetFamilyRequest(name))
 				if err == nil {
 					err = concCheckFamilyReply(msgs, name, ids[name])
 				}
@@ -186,17 +143,6 @@ func TestConcurrentExecuteDifferentFamilies(t *testing.T) {
 		})
 	}
 	concWait(t, &wg)
-}
-
-// concGetPolicy returns a CTRL_CMD_GETPOLICY dump request for the family
-// called name: unlike the dump of the families, its reply spans several
-// datagrams, so that the kernel is still running the dump when the request
-// has been sent and would refuse another one with EBUSY.
-func concGetPolicy(name string) netlink.Message {
-	m := concGetFamily(name)
-	m.Data[0] = unix.CTRL_CMD_GETPOLICY
-	m.Header.Flags |= netlink.Dump
-	return m
 }
 
 // concCheckSameDump checks that two dumps of data that does not change
@@ -217,9 +163,13 @@ func TestConcurrentDumpsAndRequests(t *testing.T) {
 	ns := nstest.New(t)
 	c := concDial(t, ns, unix.NETLINK_GENERIC, nil)
 	ids, names := concFamilies(t, c)
+	// Unlike the dump of the families, a dump of a family's policies
+	// spans several datagrams, so that the kernel is still running the
+	// dump when the request has been sent and would refuse another one
+	// with EBUSY.
 	policies := make(map[string][]netlink.Message)
 	for _, name := range names {
-		msgs, err := c.Execute(concGetPolicy(name))
+		msgs, err := c.Execute(genl.GetPolicyRequest(ids[name]))
 		if err != nil {
 			t.Fatalf("dumping the policy of %s: %v", name, err)
 		}
@@ -248,13 +198,13 @@ func TestConcurrentDumpsAndRequests(t *testing.T) {
 					err  error
 				)
 				if i%2 == 0 {
-					msgs, err = c.ExecuteContext(contextFor(g), concGetFamily(""))
+					msgs, err = c.ExecuteContext(contextFor(g), genl.GetFamilyRequest(""))
 					if err == nil {
 						_, err = concCheckFamilyDump(msgs, ids)
 					}
 				} else {
 					name := names[(g+i)%len(names)]
-					msgs, err = c.ExecuteContext(contextFor(g), concGetPolicy(name))
+					msgs, err = c.ExecuteContext(contextFor(g), genl.GetPolicyRequest(ids[name]))
 					if err == nil {
 						err = concCheckSameDump(msgs, policies[name])
 					}
@@ -273,7 +223,7 @@ func TestConcurrentDumpsAndRequests(t *testing.T) {
 		wg.Go(func() {
 			for i := range requests {
 				name := names[(g+i)%len(names)]
-				msgs, err := c.ExecuteContext(contextFor(g), concGetFamily(name))
+				msgs, err := c.ExecuteContext(contextFor(g), genl.GetFamilyRequest(name))
 				if err == nil {
 					err = concCheckFamilyReply(msgs, name, ids[name])
 				}
@@ -338,7 +288,7 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 			wg.Go(func() {
 				for i := range 300 {
 					name := names[(g+i)%len(names)]
-					msgs, err := c.Execute(concGetFamily(name))
+					msgs, err := c.Execute(genl.GetFamilyRequest(name))
 					if err == nil {
 						err = concCheckFamilyReply(msgs, name, ids[name])
 					}
@@ -352,7 +302,7 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 		wg.Go(func() {
 			for i := range 300 {
 				name := names[i%len(names)]
-				sent, err := c.Send(concGetFamily(name))
+				sent, err := c.Send(genl.GetFamilyRequest(name))
 				if err != nil {
 					t.Errorf("send %d: %v", i, err)
 					return
@@ -404,7 +354,7 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 				for i := range 50 {
 					name := names[(g+i)%len(names)]
 					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					msgs, err := c.ExecuteContext(ctx, concGetFamily(name))
+					msgs, err := c.ExecuteContext(ctx, genl.GetFamilyRequest(name))
 					cancel()
 					if err == nil {
 						err = concCheckFamilyReply(msgs, name, ids[name])
@@ -424,7 +374,7 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 		}
 
 		// Send too, and the waiting Receive gets the reply.
-		sent, err := c.Send(concGetFamily("nlctrl"))
+		sent, err := c.Send(genl.GetFamilyRequest("nlctrl"))
 		if err != nil {
 			t.Fatalf("send while Receive waits: %v", err)
 		}

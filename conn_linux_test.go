@@ -32,11 +32,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
 )
-
-// genlHeaderLen is the size of struct genlmsghdr.
-const genlHeaderLen = 4
 
 // dialNS dials family in ns with config (nil for the defaults) and closes
 // the Conn when the test ends.
@@ -67,43 +65,10 @@ func encodeAttributes(tb testing.TB, fn func(ae *netlink.AttributeEncoder)) []by
 	return b
 }
 
-// getFamilyRequest returns a generic netlink CTRL_CMD_GETFAMILY request for
-// the family called name.
-func getFamilyRequest(tb testing.TB, name string) netlink.Message {
-	attrs := encodeAttributes(tb, func(ae *netlink.AttributeEncoder) {
-		ae.String(unix.CTRL_ATTR_FAMILY_NAME, name)
-	})
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.GENL_ID_CTRL, Flags: netlink.Request},
-		Data:   append([]byte{unix.CTRL_CMD_GETFAMILY, 1, 0, 0}, attrs...),
-	}
-}
-
-// A genlFamily is what a CTRL_CMD_NEWFAMILY message says about a family.
-type genlFamily struct {
-	Name string
-	ID   uint16
-}
-
-// parseFamily reads the name and ID of a generic netlink family.
-func parseFamily(m netlink.Message) (genlFamily, error) {
-	if len(m.Data) < genlHeaderLen {
-		return genlFamily{}, fmt.Errorf("%d-byte generic netlink message", len(m.Data))
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[genlHeaderLen:])
-	if err != nil {
-		return genlFamily{}, err
-	}
-	var f genlFamily
-	for ad.Next() {
-		switch ad.Type() {
-		case unix.CTRL_ATTR_FAMILY_NAME:
-			f.Name = ad.String()
-		case unix.CTRL_ATTR_FAMILY_ID:
-			f.ID = ad.Uint16()
-		}
-	}
-	return f, ad.Err()
+// getFamilyRequest returns a CTRL_CMD_GETFAMILY request for the family
+// called name; the benchmarks use it.
+func getFamilyRequest(_ testing.TB, name string) netlink.Message {
+	return genl.GetFamilyRequest(name)
 }
 
 // linkDumpRequest returns an RTM_GETLINK dump request.
@@ -269,7 +234,7 @@ func TestConnGetFamily(t *testing.T) {
 	ns := nstest.New(t)
 	c := dialNS(t, ns, unix.NETLINK_GENERIC, nil)
 
-	req := getFamilyRequest(t, "nlctrl")
+	req := genl.GetFamilyRequest("nlctrl")
 	msgs, err := c.Execute(req)
 	if err != nil {
 		t.Fatalf("Execute: %v", err)
@@ -283,11 +248,11 @@ func TestConnGetFamily(t *testing.T) {
 	if got := msgs[0].Header.PID; got != c.PID() {
 		t.Errorf("reply PID %d, want the Conn's %d", got, c.PID())
 	}
-	got, err := parseFamily(msgs[0])
+	got, err := genl.ParseFamily(msgs[0])
 	if err != nil {
 		t.Fatalf("parsing the reply: %v", err)
 	}
-	if diff := cmp.Diff(genlFamily{Name: "nlctrl", ID: 0x10}, got); diff != "" {
+	if diff := cmp.Diff(genl.Family{Name: "nlctrl", ID: 0x10}, genl.Family{Name: got.Name, ID: got.ID}); diff != "" {
 		t.Errorf("family (-want +got):\n%s", diff)
 	}
 }
@@ -528,7 +493,7 @@ func TestConnPID(t *testing.T) {
 	if got := c.PID(); got != pid {
 		t.Fatalf("PID() = %d, want %d", got, pid)
 	}
-	req, err := c.Send(getFamilyRequest(t, "nlctrl"))
+	req, err := c.Send(genl.GetFamilyRequest("nlctrl"))
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -617,7 +582,7 @@ func TestConnDeadlines(t *testing.T) {
 			name: "Send after SetWriteDeadline",
 			set:  func(c *netlink.Conn) error { return c.SetWriteDeadline(past) },
 			call: func(c *netlink.Conn) error {
-				_, err := c.Send(getFamilyRequest(t, "nlctrl"))
+				_, err := c.Send(genl.GetFamilyRequest("nlctrl"))
 				return err
 			},
 		},
@@ -625,7 +590,7 @@ func TestConnDeadlines(t *testing.T) {
 			name: "Send after SetDeadline",
 			set:  func(c *netlink.Conn) error { return c.SetDeadline(past) },
 			call: func(c *netlink.Conn) error {
-				_, err := c.Send(getFamilyRequest(t, "nlctrl"))
+				_, err := c.Send(genl.GetFamilyRequest("nlctrl"))
 				return err
 			},
 		},
@@ -671,7 +636,7 @@ func TestConnDeadlines(t *testing.T) {
 			name: "Execute after SetReadDeadline",
 			set:  func(c *netlink.Conn) error { return c.SetReadDeadline(past) },
 			call: func(c *netlink.Conn) error {
-				_, err := c.Execute(getFamilyRequest(t, "nlctrl"))
+				_, err := c.Execute(genl.GetFamilyRequest("nlctrl"))
 				return err
 			},
 		},
@@ -692,11 +657,11 @@ func TestConnDeadlines(t *testing.T) {
 			if err := c.SetDeadline(time.Time{}); err != nil {
 				t.Fatal(err)
 			}
-			msgs, err := c.Execute(getFamilyRequest(t, "nlctrl"))
+			msgs, err := c.Execute(genl.GetFamilyRequest("nlctrl"))
 			if err != nil {
 				t.Fatalf("Execute after lifting the deadline: %v", err)
 			}
-			if f, err := parseFamily(msgs[0]); err != nil || f.Name != "nlctrl" {
+			if f, err := genl.ParseFamily(msgs[0]); err != nil || f.Name != "nlctrl" {
 				t.Errorf("Execute after lifting the deadline returned %+v, %v", f, err)
 			}
 		})
@@ -712,7 +677,7 @@ func TestConnContextKeepsDeadline(t *testing.T) {
 	// A context with its own deadline must not replace the Conn's.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := c.ExecuteContext(ctx, getFamilyRequest(t, "nlctrl")); err != nil {
+	if _, err := c.ExecuteContext(ctx, genl.GetFamilyRequest("nlctrl")); err != nil {
 		t.Fatalf("ExecuteContext: %v", err)
 	}
 	done := make(chan error, 1)
@@ -945,14 +910,12 @@ func TestConnRepliesDoNotShareMemory(t *testing.T) {
 		}{{"Execute", execute}, {"Receive", sendReceive}} {
 			t.Run(fmt.Sprintf("%s/MessageBufferSize=%d", call.name, bufSize), func(t *testing.T) {
 				c := dialNS(t, ns, unix.NETLINK_GENERIC, &netlink.Config{MessageBufferSize: bufSize})
-				first, err := call.do(c, getFamilyRequest(t, "nlctrl"))
+				first, err := call.do(c, genl.GetFamilyRequest("nlctrl"))
 				if err != nil {
 					t.Fatal(err)
 				}
 				want := cloneData(first)
-				dump := getFamilyRequest(t, "nlctrl")
-				dump.Header.Flags |= netlink.Dump
-				dump.Data = dump.Data[:genlHeaderLen]
+				dump := genl.GetFamilyRequest("")
 				second, err := call.do(c, dump)
 				if err != nil {
 					t.Fatal(err)
@@ -997,9 +960,9 @@ func TestConnStaleReply(t *testing.T) {
 		{
 			name:   "request/context",
 			family: unix.NETLINK_GENERIC,
-			req:    func() netlink.Message { return getFamilyRequest(t, "nlctrl") },
+			req:    func() netlink.Message { return genl.GetFamilyRequest("nlctrl") },
 			check: func(t *testing.T, msgs []netlink.Message) {
-				if f, err := parseFamily(msgs[0]); err != nil || f.Name != "nlctrl" {
+				if f, err := genl.ParseFamily(msgs[0]); err != nil || f.Name != "nlctrl" {
 					t.Errorf("reply %+v, %v", f, err)
 				}
 			},
@@ -1007,10 +970,10 @@ func TestConnStaleReply(t *testing.T) {
 		{
 			name:     "request/deadline",
 			family:   unix.NETLINK_GENERIC,
-			req:      func() netlink.Message { return getFamilyRequest(t, "nlctrl") },
+			req:      func() netlink.Message { return genl.GetFamilyRequest("nlctrl") },
 			deadline: true,
 			check: func(t *testing.T, msgs []netlink.Message) {
-				if f, err := parseFamily(msgs[0]); err != nil || f.Name != "nlctrl" {
+				if f, err := genl.ParseFamily(msgs[0]); err != nil || f.Name != "nlctrl" {
 					t.Errorf("reply %+v, %v", f, err)
 				}
 			},
@@ -1104,7 +1067,7 @@ func TestConnTrace(t *testing.T) {
 			mu.Unlock()
 		}),
 	})
-	req := getFamilyRequest(t, "nlctrl")
+	req := genl.GetFamilyRequest("nlctrl")
 	if _, err := c.Execute(req); err != nil {
 		t.Fatalf("Execute: %v", err)
 	}

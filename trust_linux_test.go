@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
 )
 
@@ -128,47 +129,6 @@ func trustAttrs(t *testing.T, b []byte) map[uint16][]byte {
 		m[ad.Type()] = ad.Bytes()
 	}
 	return m
-}
-
-// trustGenlRequest is a generic netlink request of the family with the command
-// and attributes.
-func trustGenlRequest(family uint16, cmd uint8, flags netlink.HeaderFlags, attrs []byte) netlink.Message {
-	return netlink.Message{
-		Header: netlink.Header{Type: netlink.HeaderType(family), Flags: netlink.Request | flags},
-		Data:   append([]byte{cmd, 1, 0, 0}, attrs...),
-	}
-}
-
-// trustGetFamily asks nlctrl about the generic netlink family name.
-func trustGetFamily(t *testing.T, name string) netlink.Message {
-	return trustGenlRequest(unix.GENL_ID_CTRL, unix.CTRL_CMD_GETFAMILY, 0, trustEncode(t, func(ae *netlink.AttributeEncoder) {
-		ae.String(unix.CTRL_ATTR_FAMILY_NAME, name)
-	}))
-}
-
-// trustFamilyOf returns the ID and name in a CTRL_CMD_NEWFAMILY message.
-func trustFamilyOf(t *testing.T, m netlink.Message) (uint16, string) {
-	t.Helper()
-	if m.Header.Type != unix.GENL_ID_CTRL || len(m.Data) < 4 || m.Data[0] != unix.CTRL_CMD_NEWFAMILY {
-		t.Fatalf("not a CTRL_CMD_NEWFAMILY message: %+v", m)
-	}
-	a := trustAttrs(t, m.Data[4:])
-	id := a[unix.CTRL_ATTR_FAMILY_ID]
-	if len(id) != 2 {
-		t.Fatalf("CTRL_ATTR_FAMILY_ID missing: %+v", m)
-	}
-	return binary.NativeEndian.Uint16(id), strings.TrimRight(string(a[unix.CTRL_ATTR_FAMILY_NAME]), "\x00")
-}
-
-// trustGenlFamily returns the ID of the generic netlink family name.
-func trustGenlFamily(t *testing.T, c *netlink.Conn, name string) uint16 {
-	t.Helper()
-	msgs, err := c.Execute(trustGetFamily(t, name))
-	if err != nil {
-		t.Fatalf("CTRL_CMD_GETFAMILY %s: %v", name, err)
-	}
-	id, _ := trustFamilyOf(t, msgs[0])
-	return id
 }
 
 // trustLinkDump is an RTM_GETLINK dump request.
@@ -278,7 +238,7 @@ func TestTrustSenderValidation(t *testing.T) {
 			forged := tt.forge(seq)
 			trustSendFrom(t, forger, c.PID(), forged)
 
-			msgs, err := c.Execute(trustGetFamily(t, "nlctrl"))
+			msgs, err := c.Execute(genl.GetFamilyRequest("nlctrl"))
 			if err != nil {
 				t.Fatalf("Execute: %v", err)
 			}
@@ -288,9 +248,12 @@ func TestTrustSenderValidation(t *testing.T) {
 			if got := msgs[0].Header.Sequence; got != seq {
 				t.Fatalf("reply sequence %d, want the predicted %d", got, seq)
 			}
-			id, name := trustFamilyOf(t, msgs[0])
-			if id != unix.GENL_ID_CTRL || name != "nlctrl" {
-				t.Fatalf("Execute returned family %#x %q, want the kernel's %#x \"nlctrl\"", id, name, unix.GENL_ID_CTRL)
+			f, err := genl.ParseFamily(msgs[0])
+			if err != nil {
+				t.Fatalf("Execute returned %+v: %v", msgs[0], err)
+			}
+			if f.ID != unix.GENL_ID_CTRL || f.Name != "nlctrl" {
+				t.Fatalf("Execute returned family %#x %q, want the kernel's %#x \"nlctrl\"", f.ID, f.Name, unix.GENL_ID_CTRL)
 			}
 
 			// Receive drops unicast from user space: nothing to return.
@@ -463,7 +426,11 @@ func TestTrustExtendedAck(t *testing.T) {
 		"link set port0 up",
 	})
 	brIndex, portIndex := trustLinkIndex(t, ns, "br0"), trustLinkIndex(t, ns, "port0")
-	ethtool := trustGenlFamily(t, trustDial(t, unix.NETLINK_GENERIC, ns, nil), unix.ETHTOOL_GENL_NAME)
+	ethtoolFamily, err := genl.NewClient(trustDial(t, unix.NETLINK_GENERIC, ns, nil)).Family(t.Context(), unix.ETHTOOL_GENL_NAME)
+	if err != nil {
+		t.Fatalf("CTRL_CMD_GETFAMILY %s: %v", unix.ETHTOOL_GENL_NAME, err)
+	}
+	ethtool := ethtoolFamily.ID
 
 	// mdbAdd is an RTM_NEWMDB request for a permanent (*, 239.1.1.1)
 	// entry on port0 with a filter mode and one source list entry, which
@@ -528,7 +495,7 @@ func TestTrustExtendedAck(t *testing.T) {
 			// The kernel's GENL_REQ_ATTR_CHECK: no message, only the type.
 			name:   "missing attribute",
 			family: unix.NETLINK_GENERIC,
-			req:    trustGenlRequest(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, netlink.Acknowledge, nil),
+			req:    genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, nil),
 			want: netlink.Ack{
 				Errno:          unix.EINVAL,
 				MissingType:    unix.ETHTOOL_A_LINKINFO_HEADER,
@@ -540,7 +507,7 @@ func TestTrustExtendedAck(t *testing.T) {
 			// or _NAME as such, but points at the header nest.
 			name:   "header nest without device",
 			family: unix.NETLINK_GENERIC,
-			req: trustGenlRequest(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, netlink.Acknowledge, trustEncode(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
+			req: genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, trustEncode(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
 				ae.Uint32(unix.ETHTOOL_A_HEADER_FLAGS, 0)
 			}))),
 			want: netlink.Ack{
@@ -567,7 +534,7 @@ func TestTrustExtendedAck(t *testing.T) {
 			// ETHTOOL_A_MM_VERIFY_TIME is NLA_POLICY_RANGE(NLA_U32, 1, 128).
 			name:   "value out of range",
 			family: unix.NETLINK_GENERIC,
-			req: trustGenlRequest(ethtool, unix.ETHTOOL_MSG_MM_SET, netlink.Acknowledge, trustEncode(t, func(ae *netlink.AttributeEncoder) {
+			req: genl.Request(ethtool, unix.ETHTOOL_MSG_MM_SET, 1, netlink.Acknowledge, trustEncode(t, func(ae *netlink.AttributeEncoder) {
 				ae.Nested(trustEthtoolAMMHeader, func(ae *netlink.AttributeEncoder) error {
 					ae.Uint32(unix.ETHTOOL_A_HEADER_DEV_INDEX, 1)
 					return nil
@@ -598,7 +565,7 @@ func TestTrustExtendedAck(t *testing.T) {
 		{
 			name:   "wrong length",
 			family: unix.NETLINK_GENERIC,
-			req: trustGenlRequest(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, netlink.Acknowledge, trustEncode(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
+			req: genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, trustEncode(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
 				ae.Uint16(unix.ETHTOOL_A_HEADER_DEV_INDEX, 1)
 			}))),
 			want: netlink.Ack{

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/netlinkgo/netlink/internal/genl"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +19,7 @@ import (
 const usage = `nlctl explores netlink from the command line.
 
 Usage:
-  nlctl families [-json] [-policy] [NAME...]
+  nlctl families [-json] [-policy] [-timeout D] [NAME...]
       List the generic netlink families: ID, version, header size, maximum
       attribute, operations with their flags, and multicast groups. -policy
       adds the attribute policy of each operation where the kernel reports
@@ -33,37 +35,52 @@ Usage:
                 getroute, getneigh, getrule, getqdisc, or a number;
                 generic families: a command number, or for nlctrl a name
                 such as getfamily; netfilter: SUBSYSTEM:MESSAGE such as
-                nftables:1, or a number; others: a number.
+                nftables:1, or a number; others: a number up to 65535.
       Flags (before or after the arguments):
         -dump=false       send a plain request (default: request|dump)
         -flags F          header flags, replacing -dump: names joined by |
                           (request, ack, echo, root, match, atomic, dump,
-                          replace, excl, create, append) or a number
-        -attr T:KIND:V    add an attribute (repeatable); T is a number or
-                          a name such as IFLA_IFNAME; KIND is u8, u16, u32,
-                          u64, s32, string, hex or flag
+                          replace, excl, create, append) or a number up
+                          to 0xffff
+        -attr T:KIND:V    add an attribute (repeatable); T is a number up
+                          to 65535 or a name such as IFLA_IFNAME; KIND is
+                          u8, u16, u32, u64, s32, string, hex or flag
         -header HEX       the fixed header to send, in hex (default: zeros
                           of the size the family and type call for)
         -hdrlen N         the fixed header's size, for families nlctl does
                           not know
         -w FILE           also write the traffic to FILE as a pcap capture
+        -timeout D        how long to wait for each answer, such as 500ms
+                          or 10s (default 5s; 0 waits without limit)
+      The kernel drops some messages without an answer: those without the
+      request flag, those of a control type (below 16), and rtnetlink or
+      netfilter requests without a header. nlctl refuses them (status 2)
+      unless -flags includes ack, which makes the kernel acknowledge them.
+      Other requests that go unanswered fail after -timeout (status 1).
 
-  nlctl monitor [-w FILE] FAMILY GROUP...
+  nlctl monitor [-w FILE] [-timeout D] FAMILY GROUP...
       Join multicast groups and print notifications as they arrive, until
       interrupted (Ctrl-C). GROUP is a number or a name: for route, link,
       neigh, ipv4-ifaddr, ipv4-route, ipv6-route, ...; for a generic
       family, one of its groups (see nlctl families); for netfilter,
-      conntrack-new, nftables, ...
+      conntrack-new, nftables, ... -timeout bounds the lookup of a generic
+      family, not the wait for notifications.
 
 Examples:
   nlctl families
   nlctl dump route getlink
   nlctl dump nlctrl getfamily -w nlctrl.pcap
   nlctl dump route getlink -dump=false -attr IFLA_IFNAME:string:lo
+  nlctl dump route getlink -flags request|ack -timeout 1s
   nlctl monitor route link ipv4-ifaddr
   nlctl monitor nlctrl notify
 
-Exit status: 0 on success, 1 on failure, 2 for bad arguments.
+Exit status:
+  0  success; a monitor also ends with 0 when interrupted
+  1  failure: the kernel refused a request or did not answer within
+     -timeout, the request was interrupted, or a file could not be
+     written
+  2  bad arguments, reported before anything is sent
 `
 
 // A usageError is a mistake in the command line. Its message is printed
@@ -165,12 +182,31 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
+// timeoutFlag defines -timeout in fs.
+func timeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("timeout", defaultTimeout, "")
+}
+
+// checkTimeout returns the request timeout that -timeout gave, or a usage
+// error for a negative one.
+func checkTimeout(d time.Duration) (requestTimeout, error) {
+	if d < 0 {
+		return 0, badUsage("bad -timeout %v: want a duration such as 5s, or 0 for no limit", d)
+	}
+	return requestTimeout(d), nil
+}
+
 // runFamilies runs "nlctl families".
 func runFamilies(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("families")
 	asJSON := fs.Bool("json", false, "")
 	withPolicy := fs.Bool("policy", false, "")
+	timeoutText := timeoutFlag(fs)
 	names, err := parseFlags(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	timeout, err := checkTimeout(*timeoutText)
 	if err != nil {
 		return err
 	}
@@ -179,7 +215,7 @@ func runFamilies(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	families, err := listFamilies(ctx, c, *asJSON || *withPolicy)
+	families, err := listFamilies(ctx, genl.NewClient(c), timeout, *asJSON || *withPolicy)
 	if err != nil {
 		return fmt.Errorf("listing generic netlink families: %w", err)
 	}

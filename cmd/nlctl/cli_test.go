@@ -9,9 +9,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,6 +34,39 @@ func TestRunUsageErrors(t *testing.T) {
 		{name: "bad header flags", args: []string{"dump", "route", "getlink", "-flags", "request|bogus"}, wantCode: 2, wantStderr: `nlctl: unknown header flag "bogus" in -flags`},
 		{name: "bad header", args: []string{"dump", "-header", "xyz", "route", "getlink"}, wantCode: 2, wantStderr: `nlctl: bad -header "xyz": encoding/hex: invalid byte: U+0078 'x'`},
 		{name: "monitor without group", args: []string{"monitor", "route"}, wantCode: 2, wantStderr: "nlctl: monitor needs a FAMILY and at least one GROUP", wantUsage: true},
+
+		// Requests that the kernel would drop without a word, leaving nlctl
+		// to wait for nothing, and numbers out of range: refused at once.
+		{name: "control type 0", args: []string{"dump", "route", "0"}, wantCode: 2,
+			wantStderr: "nlctl: message type 0 is a netlink control message (NLMSG_*, below 16), which the kernel does not answer (add ack to -flags to get an acknowledgement)"},
+		{name: "control type 3", args: []string{"dump", "route", "3"}, wantCode: 2,
+			wantStderr: "nlctl: message type 3 is a netlink control message (NLMSG_*, below 16), which the kernel does not answer (add ack to -flags to get an acknowledgement)"},
+		{name: "flags 0", args: []string{"dump", "route", "getlink", "-flags", "0"}, wantCode: 2,
+			wantStderr: "nlctl: header flags 0 lack request: the kernel does not answer a message that is not a request (add request to -flags, or ack to get an acknowledgement alone)"},
+		{name: "flags dump", args: []string{"dump", "route", "getlink", "-flags", "dump"}, wantCode: 2,
+			wantStderr: "nlctl: header flags dump lack request: the kernel does not answer a message that is not a request (add request to -flags, or ack to get an acknowledgement alone)"},
+		{name: "flags 0x8000", args: []string{"dump", "route", "getlink", "-flags", "0x8000"}, wantCode: 2,
+			wantStderr: "nlctl: header flags 0x8000 lack request: the kernel does not answer a message that is not a request (add request to -flags, or ack to get an acknowledgement alone)"},
+		{name: "empty header", args: []string{"dump", "route", "getlink", "-header", ""}, wantCode: 2,
+			wantStderr: "nlctl: the payload is empty: the kernel ignores route requests without a header (struct rtgenmsg at least); fix -header or -hdrlen, or add ack to -flags to get an acknowledgement"},
+		{name: "hdrlen 0", args: []string{"dump", "route", "getlink", "-hdrlen", "0"}, wantCode: 2,
+			wantStderr: "nlctl: the payload is empty: the kernel ignores route requests without a header (struct rtgenmsg at least); fix -header or -hdrlen, or add ack to -flags to get an acknowledgement"},
+		{name: "empty netfilter payload", args: []string{"dump", "netfilter", "ctnetlink:1", "-hdrlen", "0"}, wantCode: 2,
+			wantStderr: "nlctl: the payload is empty: the kernel ignores netfilter requests without a header (struct nfgenmsg); fix -header or -hdrlen, or add ack to -flags to get an acknowledgement"},
+		{name: "attribute type out of range", args: []string{"dump", "route", "getlink", "-attr", "70000:u32:1"}, wantCode: 2,
+			wantStderr: `nlctl: bad -attr "70000:u32:1": attribute type 70000 is out of range (0 to 65535)`},
+		{name: "negative attribute type", args: []string{"dump", "route", "getlink", "-attr", "-1:u32:1"}, wantCode: 2,
+			wantStderr: `nlctl: bad -attr "-1:u32:1": attribute type -1 is out of range (0 to 65535)`},
+		{name: "flags out of range", args: []string{"dump", "route", "getlink", "-flags", "99999"}, wantCode: 2,
+			wantStderr: "nlctl: -flags 99999 is out of range (0 to 65535): header flags are 16 bits"},
+		{name: "message type out of range", args: []string{"dump", "route", "70000"}, wantCode: 2,
+			wantStderr: "nlctl: message type 70000 is out of range (0 to 65535)"},
+		{name: "negative timeout", args: []string{"dump", "route", "getlink", "-timeout", "-1s"}, wantCode: 2,
+			wantStderr: "nlctl: bad -timeout -1s: want a duration such as 5s, or 0 for no limit"},
+		{name: "timeout without a unit", args: []string{"families", "-timeout", "5"}, wantCode: 2,
+			wantStderr: `nlctl: invalid value "5" for flag -timeout: parse error`},
+		{name: "monitor negative timeout", args: []string{"monitor", "-timeout", "-2s", "route", "link"}, wantCode: 2,
+			wantStderr: "nlctl: bad -timeout -2s: want a duration such as 5s, or 0 for no limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,24 +143,39 @@ func TestParseDumpArgs(t *testing.T) {
 		{
 			name: "defaults",
 			args: []string{"route", "getlink"},
-			want: dumpOptions{family: "route", typ: "getlink", flags: netlink.Request | netlink.Dump, hdrlen: -1},
+			want: dumpOptions{family: "route", typ: "getlink", flags: netlink.Request | netlink.Dump, hdrlen: -1, timeout: requestTimeout(defaultTimeout)},
 		},
 		{
 			name: "flags after the arguments",
 			args: []string{"route", "getlink", "-dump=false", "-attr", "IFLA_IFNAME:string:lo", "-w", "x.pcap"},
 			want: dumpOptions{family: "route", typ: "getlink", flags: netlink.Request, hdrlen: -1,
-				attrs: []string{"IFLA_IFNAME:string:lo"}, capture: "x.pcap"},
+				attrs: []string{"IFLA_IFNAME:string:lo"}, capture: "x.pcap", timeout: requestTimeout(defaultTimeout)},
 		},
 		{
 			name: "flags override -dump",
 			args: []string{"-flags", "request|ack", "-header", "01 02:0304", "-hdrlen", "4", "audit", "1000"},
 			want: dumpOptions{family: "audit", typ: "1000", flags: netlink.Request | netlink.Acknowledge, hdrlen: 4,
-				header: []byte{1, 2, 3, 4}},
+				header: []byte{1, 2, 3, 4}, timeout: requestTimeout(defaultTimeout)},
 		},
 		{
 			name: "double dash",
 			args: []string{"--", "route", "-1"},
-			want: dumpOptions{family: "route", typ: "-1", flags: netlink.Request | netlink.Dump, hdrlen: -1},
+			want: dumpOptions{family: "route", typ: "-1", flags: netlink.Request | netlink.Dump, hdrlen: -1, timeout: requestTimeout(defaultTimeout)},
+		},
+		{
+			name: "timeout",
+			args: []string{"-timeout", "250ms", "route", "getlink"},
+			want: dumpOptions{family: "route", typ: "getlink", flags: netlink.Request | netlink.Dump, hdrlen: -1, timeout: requestTimeout(250 * time.Millisecond)},
+		},
+		{
+			name: "no timeout",
+			args: []string{"route", "getlink", "-timeout", "0"},
+			want: dumpOptions{family: "route", typ: "getlink", flags: netlink.Request | netlink.Dump, hdrlen: -1},
+		},
+		{
+			name: "empty header",
+			args: []string{"route", "getlink", "-header", ""},
+			want: dumpOptions{family: "route", typ: "getlink", flags: netlink.Request | netlink.Dump, hdrlen: -1, header: []byte{}, timeout: requestTimeout(defaultTimeout)},
 		},
 	}
 	for _, tt := range tests {
@@ -197,7 +247,7 @@ func TestParseTarget(t *testing.T) {
 }
 
 func TestParseType(t *testing.T) {
-	nlctrl := newGenlSchema(genlFamily{Name: "nlctrl", ID: 16})
+	nlctrl := newGenlSchema(genl.Family{Name: "nlctrl", ID: 16})
 	tests := []struct {
 		name    string
 		schema  schema
@@ -231,7 +281,7 @@ func TestParseType(t *testing.T) {
 }
 
 func TestParseGroup(t *testing.T) {
-	ethtool := newGenlSchema(genlFamily{Name: "ethtool", ID: 21, Groups: []genlGroup{{Name: "monitor", ID: 6}}})
+	ethtool := newGenlSchema(genl.Family{Name: "ethtool", ID: 21, Groups: []genl.Group{{Name: "monitor", ID: 6}}})
 	tests := []struct {
 		name    string
 		schema  schema
@@ -263,7 +313,7 @@ func TestParseGroup(t *testing.T) {
 }
 
 func TestBuildRequest(t *testing.T) {
-	nlctrl := newGenlSchema(genlFamily{Name: "nlctrl", ID: 16, Version: 2})
+	nlctrl := newGenlSchema(genl.Family{Name: "nlctrl", ID: 16, Version: 2})
 	tests := []struct {
 		name    string
 		target  target

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/netlinkgo/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // stringList is a repeatable string flag.
@@ -29,6 +30,7 @@ type dumpOptions struct {
 	header      []byte // nil: the schema's zeroed header
 	hdrlen      int    // -1: the schema's
 	capture     string
+	timeout     requestTimeout
 }
 
 // parseDumpArgs parses the command line of "nlctl dump".
@@ -41,6 +43,7 @@ func parseDumpArgs(args []string, stdout io.Writer) (dumpOptions, error) {
 	header := fs.String("header", "", "")
 	hdrlen := fs.Int("hdrlen", -1, "")
 	capture := fs.String("w", "", "")
+	timeout := timeoutFlag(fs)
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return dumpOptions{}, err
@@ -49,6 +52,9 @@ func parseDumpArgs(args []string, stdout io.Writer) (dumpOptions, error) {
 		return dumpOptions{}, &usageError{msg: "dump needs a FAMILY and a TYPE", full: true}
 	}
 	o := dumpOptions{family: pos[0], typ: pos[1], attrs: attrs, hdrlen: *hdrlen, capture: *capture}
+	if o.timeout, err = checkTimeout(*timeout); err != nil {
+		return dumpOptions{}, err
+	}
 	o.flags = netlink.Request
 	if *dump {
 		o.flags |= netlink.Dump
@@ -86,6 +92,9 @@ func parseHeaderFlags(s string) (netlink.HeaderFlags, error) {
 	if v, ok := parseNumber(s, 16); ok {
 		return netlink.HeaderFlags(v), nil
 	}
+	if err := rangeError("-flags", s, 16); err != nil {
+		return 0, badUsage("%v: header flags are 16 bits", err)
+	}
 	var flags netlink.HeaderFlags
 	for name := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '|' || r == ',' }) {
 		f, ok := headerFlagNames[strings.ToLower(strings.TrimSpace(name))]
@@ -103,7 +112,7 @@ func runDump(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(ctx, o.family, o.capture, o.hdrlen)
+	s, err := openSession(ctx, o.family, o.capture, o.hdrlen, o.timeout)
 	if err != nil {
 		return err
 	}
@@ -117,7 +126,14 @@ func runDump(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.conn.ExecuteContext(ctx, req)
+	if err := checkAnswerable(s.protocol, req); err != nil {
+		return err
+	}
+	var msgs []netlink.Message
+	err = o.timeout.do(ctx, func(ctx context.Context) (err error) {
+		msgs, err = s.conn.ExecuteContext(ctx, req)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("dump %s %s: %w", o.family, o.typ, err)
 	}
@@ -170,6 +186,62 @@ func buildRequest(t target, o dumpOptions) (netlink.Message, error) {
 	}, nil
 }
 
+// checkAnswerable returns a usage error for a request to protocol that
+// the kernel would drop without answering, leaving nlctl nothing to wait
+// for: netlink_rcv_skb skips messages that are not requests and control
+// messages, and rtnetlink and nfnetlink skip requests without a header
+// (the kernel reads a payload of 1 to 3 bytes as padded to 4). Each is acknowledged all the same when it asks for an
+// acknowledgement, so the Acknowledge flag lets them through.
+func checkAnswerable(protocol int, m netlink.Message) error {
+	h := m.Header
+	if h.Flags&netlink.Acknowledge != 0 {
+		return nil
+	}
+	if h.Flags&netlink.Request == 0 {
+		return badUsage("header flags %s lack request: the kernel does not answer a message that is not a request (add request to -flags, or ack to get an acknowledgement alone)", flagNames(h.Flags))
+	}
+	if h.Type < 16 {
+		return badUsage("message type %d is a netlink control message (NLMSG_*, below 16), which the kernel does not answer (add ack to -flags to get an acknowledgement)", h.Type)
+	}
+	var header string
+	switch protocol {
+	case unix.NETLINK_ROUTE:
+		header = "struct rtgenmsg at least"
+	case unix.NETLINK_NETFILTER:
+		header = "struct nfgenmsg"
+	}
+	if header != "" && len(m.Data) == 0 {
+		return badUsage("the payload is empty: the kernel ignores %s requests without a header (%s); fix -header or -hdrlen, or add ack to -flags to get an acknowledgement",
+			protocolName(protocol), header)
+	}
+	return nil
+}
+
+// flagNames shows header flags as -flags takes them: names joined by |,
+// with the meanings of a get request, and other bits in hex.
+func flagNames(f netlink.HeaderFlags) string {
+	if f == 0 {
+		return "0"
+	}
+	var names []string
+	for _, n := range []struct {
+		bit  netlink.HeaderFlags
+		name string
+	}{
+		{netlink.Request, "request"}, {netlink.Multi, "multi"}, {netlink.Acknowledge, "ack"}, {netlink.Echo, "echo"},
+		{netlink.Dump, "dump"}, {netlink.Root, "root"}, {netlink.Match, "match"}, {netlink.Atomic, "atomic"},
+	} {
+		if f&n.bit == n.bit {
+			names = append(names, n.name)
+			f &^= n.bit
+		}
+	}
+	if f != 0 {
+		names = append(names, fmt.Sprintf("%#x", uint16(f)))
+	}
+	return strings.Join(names, "|")
+}
+
 // encodeAttributes encodes -attr values, TYPE:KIND:VALUE, where TYPE is a
 // number or a name in space.
 func encodeAttributes(specs []string, space *attrSpace) ([]byte, error) {
@@ -183,6 +255,9 @@ func encodeAttributes(specs []string, space *attrSpace) ([]byte, error) {
 		if !ok {
 			v, isNum := parseNumber(parts[0], 16)
 			if !isNum {
+				if err := rangeError("attribute type", parts[0], 16); err != nil {
+					return nil, badUsage("bad -attr %q: %v", spec, err)
+				}
 				return nil, badUsage("bad -attr %q: unknown attribute %q", spec, parts[0])
 			}
 			typ = uint16(v)

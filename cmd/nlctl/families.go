@@ -3,18 +3,16 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"golang.org/x/sys/unix"
 )
 
@@ -100,337 +98,128 @@ func decodeOpFlags(flags uint32) []string {
 	return names
 }
 
-// policyTypeNames names the attribute types of a policy (enum
-// netlink_attribute_type).
-var policyTypeNames = []string{
-	unix.NL_ATTR_TYPE_INVALID: "invalid", unix.NL_ATTR_TYPE_FLAG: "flag",
-	unix.NL_ATTR_TYPE_U8: "u8", unix.NL_ATTR_TYPE_U16: "u16", unix.NL_ATTR_TYPE_U32: "u32", unix.NL_ATTR_TYPE_U64: "u64",
-	unix.NL_ATTR_TYPE_S8: "s8", unix.NL_ATTR_TYPE_S16: "s16", unix.NL_ATTR_TYPE_S32: "s32", unix.NL_ATTR_TYPE_S64: "s64",
-	unix.NL_ATTR_TYPE_BINARY: "binary", unix.NL_ATTR_TYPE_STRING: "string", unix.NL_ATTR_TYPE_NUL_STRING: "nul-string",
-	unix.NL_ATTR_TYPE_NESTED: "nested", unix.NL_ATTR_TYPE_NESTED_ARRAY: "nested-array",
-	unix.NL_ATTR_TYPE_BITFIELD32: "bitfield32",
-	16:                           "sint", 17: "uint", // NL_ATTR_TYPE_SINT, NL_ATTR_TYPE_UINT (Linux 6.7)
+// familyView returns what nlctl shows of family f.
+func familyView(f genl.Family) genlFamily {
+	v := genlFamily{
+		Name: f.Name, ID: f.ID, Version: f.Version, HeaderSize: f.HeaderSize, MaxAttr: f.MaxAttr,
+		Operations: []genlOperation{}, Groups: []genlGroup{},
+	}
+	for _, op := range f.Operations {
+		o := genlOperation{ID: op.Command, Flags: decodeOpFlags(op.Flags)}
+		if f.ID == unix.GENL_ID_CTRL {
+			o.Name = listName(ctrlCommandNames, op.Command)
+		}
+		v.Operations = append(v.Operations, o)
+	}
+	for _, g := range f.Groups {
+		v.Groups = append(v.Groups, genlGroup{Name: g.Name, ID: g.ID})
+	}
+	return v
 }
 
-// genlRequest returns a request to nlctrl for command cmd with attributes
-// attrs, already encoded.
-func genlRequest(cmd uint8, flags netlink.HeaderFlags, attrs []byte) netlink.Message {
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.GENL_ID_CTRL, Flags: flags},
-		// The controller's version is 2; the kernel does not check it.
-		Data: append([]byte{cmd, 2, 0, 0}, attrs...),
+// addPolicies records the policies of v's operations.
+func (v *genlFamily) addPolicies(p genl.Policies) {
+	for _, op := range p.Operations {
+		for i := range v.Operations {
+			if o := &v.Operations[i]; o.ID == op.Command && o.DoPolicy == nil && o.DumpPolicy == nil {
+				o.DoPolicy, o.DumpPolicy = op.Do, op.Dump
+				break
+			}
+		}
+	}
+	for _, pol := range p.Policies {
+		out := policy{Index: pol.Index, Attributes: []attrPolicy{}}
+		for _, a := range pol.Attributes {
+			view := attrPolicyView(a.Type, a.Policy)
+			if v.ID == unix.GENL_ID_CTRL {
+				view.Name = ctrlSpace.name(a.Type)
+			}
+			out.Attributes = append(out.Attributes, view)
+		}
+		v.Policies = append(v.Policies, out)
 	}
 }
 
 // listFamilies returns every generic netlink family, sorted by ID, with
 // the policies of their operations when withPolicy is set and the kernel
-// reports them.
-func listFamilies(ctx context.Context, c *netlink.Conn, withPolicy bool) ([]genlFamily, error) {
-	msgs, err := c.ExecuteContext(ctx, genlRequest(unix.CTRL_CMD_GETFAMILY, netlink.Request|netlink.Dump, nil))
+// reports them. Each request is bounded by timeout.
+func listFamilies(ctx context.Context, c *genl.Client, timeout requestTimeout, withPolicy bool) ([]genlFamily, error) {
+	var families []genl.Family
+	err := timeout.do(ctx, func(ctx context.Context) (err error) {
+		families, err = c.Families(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	var families []genlFamily
-	for _, m := range msgs {
-		if m.Header.Type != unix.GENL_ID_CTRL {
-			continue
-		}
-		f, err := parseFamily(m)
-		if err != nil {
-			return nil, err
-		}
-		families = append(families, f)
-	}
-	slices.SortFunc(families, func(a, b genlFamily) int { return cmp.Compare(a.ID, b.ID) })
-	if withPolicy {
-		for i := range families {
-			// Families whose commands take no attributes, and kernels
-			// before 5.10, have no policy to report: not an error.
-			if err := getPolicies(ctx, c, &families[i]); err != nil && ctx.Err() != nil {
-				return nil, err
-			}
-		}
-	}
-	return families, nil
-}
-
-// lookupFamily returns the generic netlink family called name. An unknown
-// name is an error that matches unix.ENOENT.
-func lookupFamily(ctx context.Context, c *netlink.Conn, name string) (genlFamily, error) {
-	ae := netlink.NewAttributeEncoder()
-	ae.String(unix.CTRL_ATTR_FAMILY_NAME, name)
-	attrs, err := ae.Encode()
-	if err != nil {
-		return genlFamily{}, err
-	}
-	msgs, err := c.ExecuteContext(ctx, genlRequest(unix.CTRL_CMD_GETFAMILY, netlink.Request, attrs))
-	if err != nil {
-		return genlFamily{}, err
-	}
-	for _, m := range msgs {
-		if m.Header.Type == unix.GENL_ID_CTRL {
-			return parseFamily(m)
-		}
-	}
-	return genlFamily{}, fmt.Errorf("no reply describing family %q", name)
-}
-
-// parseFamily decodes a CTRL_CMD_NEWFAMILY message.
-func parseFamily(m netlink.Message) (genlFamily, error) {
-	if len(m.Data) < unix.GENL_HDRLEN {
-		return genlFamily{}, errors.New("nlctrl message too short for a genlmsghdr")
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[unix.GENL_HDRLEN:])
-	if err != nil {
-		return genlFamily{}, fmt.Errorf("nlctrl message: %w", err)
-	}
-	f := genlFamily{Operations: []genlOperation{}, Groups: []genlGroup{}}
-	for ad.Next() {
-		switch ad.Type() {
-		case unix.CTRL_ATTR_FAMILY_ID:
-			f.ID = ad.Uint16()
-		case unix.CTRL_ATTR_FAMILY_NAME:
-			f.Name = ad.String()
-		case unix.CTRL_ATTR_VERSION:
-			f.Version = ad.Uint32()
-		case unix.CTRL_ATTR_HDRSIZE:
-			f.HeaderSize = ad.Uint32()
-		case unix.CTRL_ATTR_MAXATTR:
-			f.MaxAttr = ad.Uint32()
-		case unix.CTRL_ATTR_OPS:
-			ad.Nested(func(ops *netlink.AttributeDecoder) error {
-				for ops.Next() {
-					var op genlOperation
-					ops.Nested(func(nad *netlink.AttributeDecoder) error {
-						for nad.Next() {
-							switch nad.Type() {
-							case unix.CTRL_ATTR_OP_ID:
-								op.ID = nad.Uint32()
-							case unix.CTRL_ATTR_OP_FLAGS:
-								op.Flags = decodeOpFlags(nad.Uint32())
-							}
-						}
-						return nil
-					})
-					if op.Flags == nil {
-						op.Flags = []string{}
-					}
-					f.Operations = append(f.Operations, op)
-				}
-				return nil
+	var views []genlFamily
+	for _, f := range families {
+		v := familyView(f)
+		if withPolicy {
+			var p genl.Policies
+			err := timeout.do(ctx, func(ctx context.Context) (err error) {
+				p, err = c.Policies(ctx, f)
+				return err
 			})
-		case unix.CTRL_ATTR_MCAST_GROUPS:
-			ad.Nested(func(groups *netlink.AttributeDecoder) error {
-				for groups.Next() {
-					var g genlGroup
-					groups.Nested(func(nad *netlink.AttributeDecoder) error {
-						for nad.Next() {
-							switch nad.Type() {
-							case unix.CTRL_ATTR_MCAST_GRP_NAME:
-								g.Name = nad.String()
-							case unix.CTRL_ATTR_MCAST_GRP_ID:
-								g.ID = nad.Uint32()
-							}
-						}
-						return nil
-					})
-					f.Groups = append(f.Groups, g)
-				}
-				return nil
-			})
-		}
-	}
-	if err := ad.Err(); err != nil {
-		return genlFamily{}, fmt.Errorf("nlctrl message: %w", err)
-	}
-	if f.ID == unix.GENL_ID_CTRL {
-		for i := range f.Operations {
-			f.Operations[i].Name = listName(ctrlCommandNames, f.Operations[i].ID)
-		}
-	}
-	return f, nil
-}
-
-// getPolicies asks the kernel for the attribute policies of f's operations
-// (CTRL_CMD_GETPOLICY, Linux 5.10 and later) and records them in f.
-func getPolicies(ctx context.Context, c *netlink.Conn, f *genlFamily) error {
-	ae := netlink.NewAttributeEncoder()
-	ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, f.ID)
-	attrs, err := ae.Encode()
-	if err != nil {
-		return err
-	}
-	msgs, err := c.ExecuteContext(ctx, genlRequest(unix.CTRL_CMD_GETPOLICY, netlink.Request|netlink.Dump, attrs))
-	if err != nil {
-		return err
-	}
-	pc := newPolicyCollector(f)
-	for _, m := range msgs {
-		if m.Header.Type != unix.GENL_ID_CTRL || len(m.Data) < unix.GENL_HDRLEN {
-			continue
-		}
-		if err := pc.parse(m.Data[unix.GENL_HDRLEN:]); err != nil {
-			return err
-		}
-	}
-	// A policy without attributes has no CTRL_ATTR_POLICY entry.
-	for _, op := range f.Operations {
-		for _, idx := range []*uint32{op.DoPolicy, op.DumpPolicy} {
-			if idx != nil && pc.policies[*idx] == nil {
-				pc.policies[*idx] = &policy{Index: *idx, Attributes: []attrPolicy{}}
+			switch {
+			case ctx.Err() != nil || isTimeout(err):
+				return nil, fmt.Errorf("policies of %s: %w", f.Name, err)
+			case err == nil:
+				v.addPolicies(p)
 			}
+			// Otherwise the family's commands take no attributes, or the
+			// kernel predates 5.10: it has no policy to report.
 		}
+		views = append(views, v)
 	}
-	for _, p := range pc.policies {
-		slices.SortFunc(p.Attributes, func(a, b attrPolicy) int { return cmp.Compare(a.Attr, b.Attr) })
-		f.Policies = append(f.Policies, *p)
-	}
-	slices.SortFunc(f.Policies, func(a, b policy) int { return cmp.Compare(a.Index, b.Index) })
-	if f.ID == unix.GENL_ID_CTRL {
-		for i := range f.Policies {
-			for j := range f.Policies[i].Attributes {
-				a := &f.Policies[i].Attributes[j]
-				a.Name = ctrlSpace.name(a.Attr)
-			}
-		}
-	}
-	return nil
+	return views, nil
 }
 
-// A policyCollector gathers the replies to CTRL_CMD_GETPOLICY.
-type policyCollector struct {
-	ops      []*genlOperation // the family's operations, in the kernel's order
-	byID     map[uint32]*genlOperation
-	next     int // index in ops after the last operation matched
-	policies map[uint32]*policy
-}
-
-// newPolicyCollector returns a collector that fills in f's operations.
-func newPolicyCollector(f *genlFamily) *policyCollector {
-	pc := &policyCollector{byID: make(map[uint32]*genlOperation), policies: make(map[uint32]*policy)}
-	for i := range f.Operations {
-		op := &f.Operations[i]
-		pc.ops = append(pc.ops, op)
-		pc.byID[op.ID] = op
+// attrPolicyView returns what nlctl shows of the policy p of attribute
+// attr.
+func attrPolicyView(attr uint16, p netlink.AttributePolicy) attrPolicy {
+	a := attrPolicy{Attr: attr, Type: p.Type.String()}
+	signed := func() {
+		a.Min = json.Number(strconv.FormatInt(p.MinValueSigned, 10))
+		a.Max = json.Number(strconv.FormatInt(p.MaxValueSigned, 10))
 	}
-	return pc
-}
-
-// operation returns the operation that the CTRL_ATTR_OP_POLICY entry with
-// key cmd describes, or nil.
-//
-// The kernel keys the entry with the command of the operation's do form,
-// which is 0 for an operation that only dumps (as of Linux 6.18). It sends
-// the entries in the order in which it lists the operations, one for each
-// operation that has a policy (cmd-cap-haspol), so an entry keyed 0 is for
-// the next such operation.
-func (pc *policyCollector) operation(cmd uint32) *genlOperation {
-	if op := pc.byID[cmd]; op != nil {
-		pc.next = slices.Index(pc.ops, op) + 1
-		return op
+	unsigned := func() {
+		a.Min = json.Number(strconv.FormatUint(p.MinValue, 10))
+		a.Max = json.Number(strconv.FormatUint(p.MaxValue, 10))
 	}
-	if cmd != 0 {
-		return nil
-	}
-	for ; pc.next < len(pc.ops); pc.next++ {
-		if op := pc.ops[pc.next]; slices.Contains(op.Flags, "cmd-cap-haspol") {
-			pc.next++
-			return op
+	// The kernel reports a range for every integer type, unless a mask
+	// restricts it instead; zero fields are fields it did not send.
+	switch p.Type {
+	case netlink.PolicyTypeS8, netlink.PolicyTypeS16, netlink.PolicyTypeS32, netlink.PolicyTypeS64, netlink.PolicyTypeSint:
+		signed()
+	case netlink.PolicyTypeU8, netlink.PolicyTypeU16, netlink.PolicyTypeU32, netlink.PolicyTypeU64, netlink.PolicyTypeUint:
+		if p.Mask == 0 {
+			unsigned()
+		}
+	default:
+		if p.MinValueSigned != 0 || p.MaxValueSigned != 0 {
+			signed()
+		} else if p.MinValue != 0 || p.MaxValue != 0 {
+			unsigned()
 		}
 	}
-	return nil
-}
-
-// parse decodes the attributes of one CTRL_CMD_GETPOLICY reply: either the
-// policies of an operation (CTRL_ATTR_OP_POLICY) or one attribute of a
-// policy (CTRL_ATTR_POLICY).
-func (pc *policyCollector) parse(b []byte) error {
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return err
-	}
-	for ad.Next() {
-		switch ad.Type() {
-		case unix.CTRL_ATTR_OP_POLICY:
-			ad.Nested(func(byOp *netlink.AttributeDecoder) error {
-				for byOp.Next() {
-					op := pc.operation(uint32(byOp.Type()))
-					byOp.Nested(func(nad *netlink.AttributeDecoder) error {
-						for nad.Next() {
-							idx := nad.Uint32()
-							if op == nil {
-								continue
-							}
-							switch nad.Type() {
-							case unix.CTRL_ATTR_POLICY_DO:
-								op.DoPolicy = &idx
-							case unix.CTRL_ATTR_POLICY_DUMP:
-								op.DumpPolicy = &idx
-							}
-						}
-						return nil
-					})
-				}
-				return nil
-			})
-		case unix.CTRL_ATTR_POLICY:
-			ad.Nested(func(byIndex *netlink.AttributeDecoder) error {
-				for byIndex.Next() {
-					idx := uint32(byIndex.Type())
-					p := pc.policies[idx]
-					if p == nil {
-						p = &policy{Index: idx, Attributes: []attrPolicy{}}
-						pc.policies[idx] = p
-					}
-					byIndex.Nested(func(byAttr *netlink.AttributeDecoder) error {
-						for byAttr.Next() {
-							a := attrPolicy{Attr: byAttr.Type()}
-							byAttr.Nested(a.decode)
-							p.Attributes = append(p.Attributes, a)
-						}
-						return nil
-					})
-				}
-				return nil
-			})
+	nonZero := func(v uint32) *uint32 {
+		if v == 0 {
+			return nil
 		}
+		return &v
 	}
-	return ad.Err()
-}
-
-// decode reads the description of one attribute (NL_POLICY_TYPE_ATTR_*).
-func (a *attrPolicy) decode(ad *netlink.AttributeDecoder) error {
-	u32 := func() *uint32 { v := ad.Uint32(); return &v }
-	for ad.Next() {
-		switch ad.Type() {
-		case unix.NL_POLICY_TYPE_ATTR_TYPE:
-			t := ad.Uint32()
-			if a.Type = listName(policyTypeNames, t); a.Type == "" {
-				a.Type = "type-" + strconv.FormatUint(uint64(t), 10)
-			}
-		case unix.NL_POLICY_TYPE_ATTR_MIN_VALUE_S:
-			a.Min = json.Number(strconv.FormatInt(ad.Int64(), 10))
-		case unix.NL_POLICY_TYPE_ATTR_MAX_VALUE_S:
-			a.Max = json.Number(strconv.FormatInt(ad.Int64(), 10))
-		case unix.NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
-			a.Min = json.Number(strconv.FormatUint(ad.Uint64(), 10))
-		case unix.NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
-			a.Max = json.Number(strconv.FormatUint(ad.Uint64(), 10))
-		case unix.NL_POLICY_TYPE_ATTR_MIN_LENGTH:
-			a.MinLength = u32()
-		case unix.NL_POLICY_TYPE_ATTR_MAX_LENGTH:
-			a.MaxLength = u32()
-		case unix.NL_POLICY_TYPE_ATTR_POLICY_IDX:
-			a.Policy = u32()
-		case unix.NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE:
-			a.MaxType = u32()
-		case unix.NL_POLICY_TYPE_ATTR_BITFIELD32_MASK:
-			a.Bitfield32Mask = fmt.Sprintf("%#x", ad.Uint32())
-		case unix.NL_POLICY_TYPE_ATTR_MASK:
-			a.Mask = fmt.Sprintf("%#x", ad.Uint64())
-		}
+	a.MinLength, a.MaxLength = nonZero(p.MinLength), nonZero(p.MaxLength)
+	if p.PolicyMaxType != 0 {
+		a.Policy, a.MaxType = &p.PolicyIndex, &p.PolicyMaxType
 	}
-	return nil
+	if p.Bitfield32Mask != 0 {
+		a.Bitfield32Mask = fmt.Sprintf("%#x", p.Bitfield32Mask)
+	}
+	if p.Mask != 0 {
+		a.Mask = fmt.Sprintf("%#x", p.Mask)
+	}
+	return a
 }
 
 // fullRanges is the range of each integer type, which the kernel reports

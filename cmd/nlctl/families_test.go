@@ -8,152 +8,155 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/netlinkgo/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/netlinkgo/netlink/internal/genl"
 )
-
-// genlMessage returns an nlctrl message of command cmd with attributes.
-func genlMessage(t *testing.T, cmd uint8, attrs func(ae *netlink.AttributeEncoder)) netlink.Message {
-	return message(unix.GENL_ID_CTRL, netlink.Multi, []byte{cmd, 2, 0, 0}, encode(t, attrs))
-}
 
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
 
-func TestParseFamily(t *testing.T) {
-	m := genlMessage(t, unix.CTRL_CMD_NEWFAMILY, func(ae *netlink.AttributeEncoder) {
-		ae.String(unix.CTRL_ATTR_FAMILY_NAME, "nlctrl")
-		ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 16)
-		ae.Uint32(unix.CTRL_ATTR_VERSION, 2)
-		ae.Uint32(unix.CTRL_ATTR_HDRSIZE, 0)
-		ae.Uint32(unix.CTRL_ATTR_MAXATTR, 10)
-		ae.Nested(unix.CTRL_ATTR_OPS, func(ops *netlink.AttributeEncoder) error {
-			for i, op := range [][2]uint32{{3, 0x0e}, {10, 0x0c | 0x20}} {
-				ops.Nested(uint16(i+1), func(nae *netlink.AttributeEncoder) error {
-					nae.Uint32(unix.CTRL_ATTR_OP_ID, op[0])
-					nae.Uint32(unix.CTRL_ATTR_OP_FLAGS, op[1])
-					return nil
-				})
-			}
-			return nil
-		})
-		ae.Nested(unix.CTRL_ATTR_MCAST_GROUPS, func(groups *netlink.AttributeEncoder) error {
-			groups.Nested(1, func(nae *netlink.AttributeEncoder) error {
-				nae.Uint32(unix.CTRL_ATTR_MCAST_GRP_ID, 16)
-				nae.String(unix.CTRL_ATTR_MCAST_GRP_NAME, "notify")
-				return nil
-			})
-			return nil
-		})
-	})
-	got, err := parseFamily(m)
-	if err != nil {
-		t.Fatalf("parseFamily: %v", err)
-	}
-	want := genlFamily{
-		Name: "nlctrl", ID: 16, Version: 2, MaxAttr: 10,
-		Operations: []genlOperation{
-			{ID: 3, Name: "getfamily", Flags: []string{"cmd-cap-do", "cmd-cap-dump", "cmd-cap-haspol"}},
-			{ID: 10, Name: "getpolicy", Flags: []string{"cmd-cap-dump", "cmd-cap-haspol", "0x20"}},
+func TestFamilyView(t *testing.T) {
+	tests := []struct {
+		name     string
+		f        genl.Family
+		policies *genl.Policies
+		want     genlFamily
+	}{
+		{
+			name: "nlctrl",
+			f: genl.Family{
+				Name: "nlctrl", ID: 16, Version: 2, MaxAttr: 10,
+				Operations: []genl.Operation{{Command: 3, Flags: 0x0e}, {Command: 10, Flags: 0x0c | 0x20}},
+				Groups:     []genl.Group{{Name: "notify", ID: 16}},
+			},
+			want: genlFamily{
+				Name: "nlctrl", ID: 16, Version: 2, MaxAttr: 10,
+				Operations: []genlOperation{
+					{ID: 3, Name: "getfamily", Flags: []string{"cmd-cap-do", "cmd-cap-dump", "cmd-cap-haspol"}},
+					{ID: 10, Name: "getpolicy", Flags: []string{"cmd-cap-dump", "cmd-cap-haspol", "0x20"}},
+				},
+				Groups: []genlGroup{{Name: "notify", ID: 16}},
+			},
 		},
-		Groups: []genlGroup{{Name: "notify", ID: 16}},
+		{
+			name: "no operations nor groups",
+			f:    genl.Family{Name: "demo", ID: 30, Version: 1, HeaderSize: 4},
+			want: genlFamily{Name: "demo", ID: 30, Version: 1, HeaderSize: 4, Operations: []genlOperation{}, Groups: []genlGroup{}},
+		},
+		{
+			name: "policies",
+			f: genl.Family{
+				Name: "demo", ID: 30,
+				Operations: []genl.Operation{{Command: 1, Flags: 0x0b}, {Command: 2, Flags: 0x02}, {Command: 5, Flags: 0x0c}},
+			},
+			policies: &genl.Policies{
+				Operations: []genl.OperationPolicy{{Command: 1, Do: ptr[uint32](0)}, {Command: 5, Dump: ptr[uint32](1)}},
+				Policies: []genl.Policy{
+					{Index: 0, Attributes: []genl.AttributePolicy{
+						{Type: 1, Policy: netlink.AttributePolicy{Type: netlink.PolicyTypeU32, MinValue: 1, MaxValue: 16}},
+						{Type: 2, Policy: netlink.AttributePolicy{Type: netlink.PolicyTypeNulString, MaxLength: 15}},
+						{Type: 3, Policy: netlink.AttributePolicy{Type: netlink.PolicyTypeS8, MinValueSigned: -128, MaxValueSigned: 127}},
+					}},
+					{Index: 1},
+				},
+			},
+			want: genlFamily{
+				Name: "demo", ID: 30,
+				Operations: []genlOperation{
+					{ID: 1, Flags: []string{"admin-perm", "cmd-cap-do", "cmd-cap-haspol"}, DoPolicy: ptr[uint32](0)},
+					{ID: 2, Flags: []string{"cmd-cap-do"}},
+					{ID: 5, Flags: []string{"cmd-cap-dump", "cmd-cap-haspol"}, DumpPolicy: ptr[uint32](1)},
+				},
+				Groups: []genlGroup{},
+				Policies: []policy{
+					{Index: 0, Attributes: []attrPolicy{
+						{Attr: 1, Type: "u32", Min: "1", Max: "16"},
+						{Attr: 2, Type: "nul-string", MaxLength: ptr[uint32](15)},
+						{Attr: 3, Type: "s8", Min: "-128", Max: "127"},
+					}},
+					{Index: 1, Attributes: []attrPolicy{}},
+				},
+			},
+		},
+		{
+			name: "nlctrl attribute names",
+			f:    genl.Family{Name: "nlctrl", ID: 16},
+			policies: &genl.Policies{Policies: []genl.Policy{{Index: 0, Attributes: []genl.AttributePolicy{
+				{Type: 2, Policy: netlink.AttributePolicy{Type: netlink.PolicyTypeNulString, MaxLength: 15}},
+			}}}},
+			want: genlFamily{
+				Name: "nlctrl", ID: 16, Operations: []genlOperation{}, Groups: []genlGroup{},
+				Policies: []policy{{Index: 0, Attributes: []attrPolicy{
+					{Attr: 2, Name: "CTRL_ATTR_FAMILY_NAME", Type: "nul-string", MaxLength: ptr[uint32](15)},
+				}}},
+			},
+		},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("parseFamily mismatch (-want +got):\n%s", diff)
-	}
-
-	t.Run("errors", func(t *testing.T) {
-		for _, m := range []netlink.Message{
-			message(unix.GENL_ID_CTRL, 0, []byte{1, 2}, nil),
-			message(unix.GENL_ID_CTRL, 0, []byte{1, 2, 0, 0}, []byte{6, 0, 2, 0, 'x'}),
-			message(unix.GENL_ID_CTRL, 0, []byte{1, 2, 0, 0}, encode(t, func(ae *netlink.AttributeEncoder) {
-				ae.Uint32(unix.CTRL_ATTR_FAMILY_ID, 16) // a u16 in the kernel
-			})),
-		} {
-			if _, err := parseFamily(m); err == nil {
-				t.Errorf("parseFamily(%x) succeeded, want an error", m.Data)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := familyView(tt.f)
+			if tt.policies != nil {
+				got.addPolicies(*tt.policies)
 			}
-		}
-	})
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("family view mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
-func TestPolicyCollector(t *testing.T) {
-	f := genlFamily{
-		Name: "demo", ID: 30,
-		Operations: []genlOperation{
-			{ID: 1, Flags: []string{"cmd-cap-do", "cmd-cap-haspol"}},
-			{ID: 2, Flags: []string{"cmd-cap-do"}},
-			{ID: 5, Flags: []string{"cmd-cap-dump", "cmd-cap-haspol"}},
+func TestAttrPolicyView(t *testing.T) {
+	tests := []struct {
+		name string
+		p    netlink.AttributePolicy
+		want attrPolicy
+	}{
+		{
+			name: "unsigned range",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeU16, MaxValue: 65535},
+			want: attrPolicy{Attr: 7, Type: "u16", Min: "0", Max: "65535"},
+		},
+		{
+			name: "signed range up to 0",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeSint, MinValueSigned: -5},
+			want: attrPolicy{Attr: 7, Type: "sint", Min: "-5", Max: "0"},
+		},
+		{
+			name: "mask instead of a range",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeU32, Mask: 0x3},
+			want: attrPolicy{Attr: 7, Type: "u32", Mask: "0x3"},
+		},
+		{
+			name: "lengths",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeBinary, MinLength: 4, MaxLength: 16},
+			want: attrPolicy{Attr: 7, Type: "binary", MinLength: ptr[uint32](4), MaxLength: ptr[uint32](16)},
+		},
+		{
+			name: "nested policy 0",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeNested, PolicyMaxType: 3},
+			want: attrPolicy{Attr: 7, Type: "nested", Policy: ptr[uint32](0), MaxType: ptr[uint32](3)},
+		},
+		{
+			name: "nested without a policy",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeNested},
+			want: attrPolicy{Attr: 7, Type: "nested"},
+		},
+		{
+			name: "bitfield32",
+			p:    netlink.AttributePolicy{Type: netlink.PolicyTypeBitfield32, Bitfield32Mask: 0xf0},
+			want: attrPolicy{Attr: 7, Type: "bitfield32", Bitfield32Mask: "0xf0"},
+		},
+		{
+			name: "unknown type with a range",
+			p:    netlink.AttributePolicy{Type: 40, MinValue: 1, MaxValue: 2},
+			want: attrPolicy{Attr: 7, Type: "unknown(40)", Min: "1", Max: "2"},
 		},
 	}
-	opPolicy := func(cmd uint16, do, dump *uint32) []byte {
-		return encode(t, func(ae *netlink.AttributeEncoder) {
-			ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 30)
-			ae.Nested(unix.CTRL_ATTR_OP_POLICY, func(nae *netlink.AttributeEncoder) error {
-				nae.Nested(cmd, func(p *netlink.AttributeEncoder) error {
-					if do != nil {
-						p.Uint32(unix.CTRL_ATTR_POLICY_DO, *do)
-					}
-					if dump != nil {
-						p.Uint32(unix.CTRL_ATTR_POLICY_DUMP, *dump)
-					}
-					return nil
-				})
-				return nil
-			})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, attrPolicyView(7, tt.p)); diff != "" {
+				t.Errorf("attrPolicyView mismatch (-want +got):\n%s", diff)
+			}
 		})
-	}
-	policyAttr := func(idx, attr uint16, fn func(ae *netlink.AttributeEncoder)) []byte {
-		return encode(t, func(ae *netlink.AttributeEncoder) {
-			ae.Nested(unix.CTRL_ATTR_POLICY, func(byIdx *netlink.AttributeEncoder) error {
-				byIdx.Nested(idx, func(byAttr *netlink.AttributeEncoder) error {
-					byAttr.Nested(attr, func(nae *netlink.AttributeEncoder) error { fn(nae); return nil })
-					return nil
-				})
-				return nil
-			})
-		})
-	}
-	replies := [][]byte{
-		opPolicy(1, ptr[uint32](0), nil),
-		// The kernel keys a dump-only operation 0: it is op 5, the next
-		// one with a policy.
-		opPolicy(0, nil, ptr[uint32](1)),
-		policyAttr(0, 1, func(ae *netlink.AttributeEncoder) {
-			ae.Uint32(unix.NL_POLICY_TYPE_ATTR_TYPE, unix.NL_ATTR_TYPE_U32)
-			ae.Uint64(unix.NL_POLICY_TYPE_ATTR_MIN_VALUE_U, 1)
-			ae.Uint64(unix.NL_POLICY_TYPE_ATTR_MAX_VALUE_U, 16)
-		}),
-		policyAttr(0, 2, func(ae *netlink.AttributeEncoder) {
-			ae.Uint32(unix.NL_POLICY_TYPE_ATTR_TYPE, unix.NL_ATTR_TYPE_NUL_STRING)
-			ae.Uint32(unix.NL_POLICY_TYPE_ATTR_MAX_LENGTH, 15)
-		}),
-		policyAttr(0, 3, func(ae *netlink.AttributeEncoder) {
-			ae.Uint32(unix.NL_POLICY_TYPE_ATTR_TYPE, unix.NL_ATTR_TYPE_S8)
-			ae.Int64(unix.NL_POLICY_TYPE_ATTR_MIN_VALUE_S, -128)
-			ae.Int64(unix.NL_POLICY_TYPE_ATTR_MAX_VALUE_S, 127)
-		}),
-	}
-	pc := newPolicyCollector(&f)
-	for _, b := range replies {
-		if err := pc.parse(b); err != nil {
-			t.Fatalf("parse: %v", err)
-		}
-	}
-	wantOps := []genlOperation{
-		{ID: 1, Flags: []string{"cmd-cap-do", "cmd-cap-haspol"}, DoPolicy: ptr[uint32](0)},
-		{ID: 2, Flags: []string{"cmd-cap-do"}},
-		{ID: 5, Flags: []string{"cmd-cap-dump", "cmd-cap-haspol"}, DumpPolicy: ptr[uint32](1)},
-	}
-	if diff := cmp.Diff(wantOps, f.Operations); diff != "" {
-		t.Errorf("operations mismatch (-want +got):\n%s", diff)
-	}
-	wantAttrs := []attrPolicy{
-		{Attr: 1, Type: "u32", Min: "1", Max: "16"},
-		{Attr: 2, Type: "nul-string", MaxLength: ptr[uint32](15)},
-		{Attr: 3, Type: "s8", Min: "-128", Max: "127"},
-	}
-	if diff := cmp.Diff(wantAttrs, pc.policies[0].Attributes); diff != "" {
-		t.Errorf("policy 0 mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -201,6 +201,76 @@ func TestKernel(t *testing.T) {
 		}
 	})
 
+	t.Run("never hangs", func(t *testing.T) {
+		// Each of these used to wait until interrupted, or failed with a
+		// poor message. Now nlctl refuses it at once (2), fails after
+		// -timeout (1), or gets an answer because it asked for an ACK (0).
+		const controlMsg = "nlctl: message type %s is a netlink control message (NLMSG_*, below 16), which the kernel does not answer (add ack to -flags to get an acknowledgement)"
+		const noRequest = "nlctl: header flags %s lack request: the kernel does not answer a message that is not a request (add request to -flags, or ack to get an acknowledgement alone)"
+		const emptyRoute = "nlctl: the payload is empty: the kernel ignores route requests without a header (struct rtgenmsg at least); fix -header or -hdrlen, or add ack to -flags to get an acknowledgement"
+		tests := []struct {
+			name       string
+			args       []string
+			wantCode   int
+			wantStderr string // the first line
+			wantStdout string // a line of the output, for success
+		}{
+			{name: "type 0", args: []string{"dump", "route", "0"}, wantCode: 2, wantStderr: fmt.Sprintf(controlMsg, "0")},
+			{name: "type 3", args: []string{"dump", "route", "3"}, wantCode: 2, wantStderr: fmt.Sprintf(controlMsg, "3")},
+			{name: "flags 0", args: []string{"dump", "route", "getlink", "-flags", "0"}, wantCode: 2, wantStderr: fmt.Sprintf(noRequest, "0")},
+			{name: "flags dump", args: []string{"dump", "route", "getlink", "-flags", "dump"}, wantCode: 2, wantStderr: fmt.Sprintf(noRequest, "dump")},
+			{name: "flags 0x8000", args: []string{"dump", "route", "getlink", "-flags", "0x8000"}, wantCode: 2, wantStderr: fmt.Sprintf(noRequest, "0x8000")},
+			{name: "empty header", args: []string{"dump", "route", "getlink", "-header", ""}, wantCode: 2, wantStderr: emptyRoute},
+			{name: "hdrlen 0", args: []string{"dump", "route", "getlink", "-hdrlen", "0"}, wantCode: 2, wantStderr: emptyRoute},
+			{name: "attribute type out of range", args: []string{"dump", "route", "getlink", "-attr", "70000:u32:1"}, wantCode: 2,
+				wantStderr: `nlctl: bad -attr "70000:u32:1": attribute type 70000 is out of range (0 to 65535)`},
+			{name: "flags out of range", args: []string{"dump", "route", "getlink", "-flags", "99999"}, wantCode: 2,
+				wantStderr: "nlctl: -flags 99999 is out of range (0 to 65535): header flags are 16 bits"},
+			{name: "type out of range", args: []string{"dump", "route", "70000"}, wantCode: 2,
+				wantStderr: "nlctl: message type 70000 is out of range (0 to 65535)"},
+			{
+				// NETLINK_FIB_LOOKUP drops a request too short for its
+				// struct fib_result_nl without a word.
+				name: "no answer", args: []string{"dump", "fib_lookup", "16", "-timeout", "300ms"}, wantCode: 1,
+				wantStderr: "nlctl: dump fib_lookup 16: no answer from the kernel within 300ms (-timeout; 0 waits without limit)",
+			},
+			{name: "type 3 with ack", args: []string{"dump", "route", "3", "-flags", "request|ack"}, wantStdout: "  errno=0 (ok) request: type=3 flags=request|acknowledge seq="},
+			{name: "ack alone", args: []string{"dump", "route", "getlink", "-flags", "ack"}, wantStdout: "  errno=0 (ok) request: type=18 flags=acknowledge seq="},
+			{name: "empty header with ack", args: []string{"dump", "route", "getlink", "-header", "", "-flags", "request|dump|ack"}, wantStdout: "  errno=0 (ok) request: type=18 "},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				// A hang fails the test instead of blocking it.
+				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, ip, append([]string{"netns", "exec", ns, bin}, tt.args...)...)
+				var stdout, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				err := cmd.Run()
+				if ctx.Err() != nil {
+					t.Fatalf("nlctl %q still running after 30s", tt.args)
+				}
+				code := 0
+				var exitErr *exec.ExitError
+				if errors.As(err, &exitErr) {
+					code = exitErr.ExitCode()
+				} else if err != nil {
+					t.Fatalf("running nlctl: %v", err)
+				}
+				if code != tt.wantCode {
+					t.Errorf("exit status %d, want %d; stderr: %s", code, tt.wantCode, stderr.String())
+				}
+				first, _, _ := strings.Cut(stderr.String(), "\n")
+				if first != tt.wantStderr {
+					t.Errorf("stderr starts with %q, want %q", first, tt.wantStderr)
+				}
+				if !strings.Contains(stdout.String(), tt.wantStdout) || (tt.wantStdout == "" && stdout.Len() > 0) {
+					t.Errorf("stdout %q, want it to contain %q", stdout.String(), tt.wantStdout)
+				}
+			})
+		}
+	})
+
 	t.Run("permission denied", func(t *testing.T) {
 		setpriv, err := exec.LookPath("setpriv")
 		if err != nil {

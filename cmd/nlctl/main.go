@@ -3,8 +3,10 @@
 // prints the replies as attribute trees, prints multicast notifications as
 // they arrive, and records the traffic as a pcap capture for Wireshark.
 //
-// Run nlctl -h for its usage. It is built on the public API of package
-// netlink, nlenc and nlpcap only, and so doubles as their largest example.
+// Run nlctl -h for its usage. It is built on the public API of packages
+// netlink and nlpcap, and so doubles as their largest example, plus the
+// module's nlctrl client (internal/genl), which the kernel tests share.
+// Every request it sends is bounded by -timeout.
 package main
 
 import (

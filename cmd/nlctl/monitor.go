@@ -21,6 +21,7 @@ import (
 func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("monitor")
 	capture := fs.String("w", "", "")
+	timeoutText := timeoutFlag(fs)
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -28,7 +29,11 @@ func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if len(pos) < 2 {
 		return &usageError{msg: "monitor needs a FAMILY and at least one GROUP", full: true}
 	}
-	s, err := openSession(ctx, pos[0], *capture, -1)
+	timeout, err := checkTimeout(*timeoutText)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(ctx, pos[0], *capture, -1, timeout)
 	if err != nil {
 		return err
 	}

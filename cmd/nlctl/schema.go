@@ -4,11 +4,13 @@ package main
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,6 +51,21 @@ type schema interface {
 func parseNumber(s string, bits int) (uint64, bool) {
 	v, err := strconv.ParseUint(s, 0, bits)
 	return v, err == nil
+}
+
+// rangeError returns an error that names what when s is a number that
+// does not fit in bits bits (a negative one included), and nil when s is
+// not a number or fits.
+func rangeError(what, s string, bits int) error {
+	if _, ok := parseNumber(s, bits); ok {
+		return nil
+	}
+	_, errSigned := strconv.ParseInt(s, 0, 64)
+	_, errUnsigned := strconv.ParseUint(s, 0, 64)
+	if errSigned == nil || errUnsigned == nil || errors.Is(errSigned, strconv.ErrRange) {
+		return fmt.Errorf("%s %s is out of range (0 to %d)", what, s, uint64(1)<<bits-1)
+	}
+	return nil
 }
 
 // fixedHeader splits off a fixed header of n bytes, or reports that the
@@ -147,6 +164,9 @@ func (routeSchema) parseType(s string) (netlink.HeaderType, error) {
 	if v, ok := parseNumber(s, 16); ok {
 		return netlink.HeaderType(v), nil
 	}
+	if err := rangeError("message type", s, 16); err != nil {
+		return 0, err
+	}
 	want := strings.TrimPrefix(strings.ToUpper(s), "RTM_")
 	for t, name := range routeTypeNames {
 		if strings.TrimPrefix(name, "RTM_") == want {
@@ -219,6 +239,9 @@ func listName(names []string, i uint32) string {
 func parseListName(names []string, s, what string) (uint32, error) {
 	if v, ok := parseNumber(s, 32); ok {
 		return uint32(v), nil
+	}
+	if err := rangeError(what, s, 32); err != nil {
+		return 0, err
 	}
 	want := strings.ReplaceAll(strings.ToLower(s), "_", "-")
 	for i, name := range names {
@@ -300,13 +323,13 @@ func ifFlagNames(flags uint32) string {
 // genlSchema is one generic netlink family. The message type is the
 // family's ID; the command is in the 4-byte genlmsghdr that follows.
 type genlSchema struct {
-	family genlFamily
+	family genl.Family
 	cmds   []string   // command names, for nlctrl
 	attrs  *attrSpace // the top-level attributes, for nlctrl
 }
 
 // newGenlSchema returns the schema of family f.
-func newGenlSchema(f genlFamily) *genlSchema {
+func newGenlSchema(f genl.Family) *genlSchema {
 	s := &genlSchema{family: f}
 	if f.ID == unix.GENL_ID_CTRL {
 		s.cmds, s.attrs = ctrlCommandNames, ctrlSpace
@@ -331,6 +354,9 @@ func (s *genlSchema) parseType(string) (netlink.HeaderType, error) {
 func (s *genlSchema) parseCommand(name string) (uint8, error) {
 	if v, ok := parseNumber(name, 8); ok {
 		return uint8(v), nil
+	}
+	if err := rangeError("command", name, 8); err != nil {
+		return 0, err
 	}
 	want := strings.TrimPrefix(strings.ToLower(name), "ctrl_cmd_")
 	for i, n := range s.cmds {
@@ -384,6 +410,9 @@ func (s *genlSchema) parseGroup(name string) (uint32, error) {
 	if v, ok := parseNumber(name, 32); ok {
 		return uint32(v), nil
 	}
+	if err := rangeError("group", name, 32); err != nil {
+		return 0, err
+	}
 	var names []string
 	for _, grp := range s.family.Groups {
 		if grp.Name == name {
@@ -429,6 +458,9 @@ func (netfilterSchema) typeName(t netlink.HeaderType) string {
 func (netfilterSchema) parseType(s string) (netlink.HeaderType, error) {
 	if v, ok := parseNumber(s, 16); ok {
 		return netlink.HeaderType(v), nil
+	}
+	if err := rangeError("message type", s, 16); err != nil {
+		return 0, err
 	}
 	sub, msg, ok := strings.Cut(s, ":")
 	m, okMsg := parseNumber(msg, 8)
@@ -508,6 +540,9 @@ func parseTypeByName(s schema, name string, max netlink.HeaderType, family strin
 	if v, ok := parseNumber(name, 16); ok {
 		return netlink.HeaderType(v), nil
 	}
+	if err := rangeError("message type", name, 16); err != nil {
+		return 0, err
+	}
 	for t := netlink.HeaderType(0); t <= max; t++ {
 		if n := s.typeName(t); n != "" && strings.EqualFold(n, name) {
 			return t, nil
@@ -520,6 +555,9 @@ func parseTypeByName(s schema, name string, max netlink.HeaderType, family strin
 func parseGroupNumber(s string) (uint32, error) {
 	if v, ok := parseNumber(s, 32); ok {
 		return uint32(v), nil
+	}
+	if err := rangeError("group", s, 32); err != nil {
+		return 0, err
 	}
 	return 0, fmt.Errorf("unknown group %q (want a group number)", s)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"golang.org/x/sys/unix"
 )
 
@@ -50,8 +51,9 @@ type session struct {
 // openSession resolves name, a netlink protocol name or number or the name
 // of a generic netlink family, and opens a Conn to it, recording its
 // traffic in a pcap file at capturePath unless that is empty. hdrlen, if
-// not negative, overrides the size of the family's fixed header.
-func openSession(ctx context.Context, name, capturePath string, hdrlen int) (*session, error) {
+// not negative, overrides the size of the family's fixed header. The
+// lookup of a generic family is bounded by timeout.
+func openSession(ctx context.Context, name, capturePath string, hdrlen int, timeout requestTimeout) (*session, error) {
 	t, genlName := parseTarget(name)
 	s := &session{target: t, config: &netlink.Config{}}
 	if capturePath != "" {
@@ -69,7 +71,11 @@ func openSession(ctx context.Context, name, capturePath string, hdrlen int) (*se
 	}
 	s.conn = c
 	if genlName != "" {
-		f, err := lookupFamily(ctx, c, genlName)
+		var f genl.Family
+		err := timeout.do(ctx, func(ctx context.Context) (err error) {
+			f, err = genl.NewClient(c).Family(ctx, genlName)
+			return err
+		})
 		if err != nil {
 			s.Close()
 			if errors.Is(err, unix.ENOENT) {
