@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -45,9 +47,13 @@ type demux struct {
 	unclaimed   []datagram          // for Receive, oldest first
 	unclaimedCh chan struct{}       // capacity 1: unclaimed or overrun changed
 	overrun     error               // an overrun Receive has yet to report
-	orphan      *waiter             // an abandoned dump holding exclusiveSem
-	orphanCh    chan struct{}       // closed when orphan is set
+	holder      *waiter             // the transaction holding exclusiveSem, if any
+	orphanCh    chan struct{}       // closed when the holder is abandoned
 	sentSingles map[uint32]struct{} // see send
+
+	// idleEpoch counts the times the transport found nothing to read (see
+	// idle). Written under mu.
+	idleEpoch atomic.Uint64
 
 	// spareWaiters keeps finished waiters, to spare allocations.
 	spareWaiters sync.Pool
@@ -64,6 +70,15 @@ type waiter struct {
 	queue     []datagram
 	err       error
 	abandoned bool // the caller gave up; late replies are dropped
+
+	// What the kernel is known to be doing for an exclusive transaction,
+	// guarded by demux.mu: doubt says that its answer may have been lost
+	// or its dump stopped, by an overrun since its last datagram; an empty
+	// queue found after the idle epoch doubtSince then proves it gone
+	// (see engine_abandon.go). doubtSince is math.MaxUint64 until the
+	// request is sent.
+	doubt      bool
+	doubtSince uint64
 }
 
 // Bounds on what the engine remembers.
@@ -88,7 +103,7 @@ var (
 
 // newDemux returns an engine over tr; closed is closed when the Conn is.
 func newDemux(tr transport, policy senderPolicy, v1Rules bool, closed <-chan struct{}) *demux {
-	return &demux{
+	d := &demux{
 		tr:           tr,
 		policy:       policy,
 		v1Rules:      v1Rules,
@@ -101,6 +116,10 @@ func newDemux(tr transport, policy senderPolicy, v1Rules bool, closed <-chan str
 		orphanCh:     make(chan struct{}),
 		sentSingles:  make(map[uint32]struct{}),
 	}
+	if n, ok := tr.(idleNotifier); ok {
+		n.notifyIdle(d.idle)
+	}
+	return d
 }
 
 // notify wakes the goroutine waiting on ch, if any, without blocking.
@@ -152,6 +171,10 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 		return reply{}, newOpError("execute", errSequenceInUse)
 	}
 	d.waiters[w.seq] = w
+	if w.exclusive {
+		d.holder = w
+		w.doubtSince = math.MaxUint64
+	}
 	d.mu.Unlock()
 
 	if err := d.tr.send(ctx, outgoing{msgs: []Message{m}, dump: dump}); err != nil {
@@ -160,6 +183,13 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 		d.mu.Unlock()
 		d.releaseExclusive(w)
 		return reply{}, newOpError("send", err)
+	}
+	if w.exclusive {
+		// The kernel answers a request within sendmsg: its answer is
+		// queued, or lost to an overrun, by now.
+		d.mu.Lock()
+		w.doubtSince = d.idleEpoch.Load()
+		d.mu.Unlock()
 	}
 	if err := d.await(ctx, w); err != nil {
 		// w may be abandoned, and still known to dispatch.
@@ -187,7 +217,10 @@ func (d *demux) recycle(w *waiter) {
 func (d *demux) acquireExclusive(ctx context.Context) error {
 	for {
 		d.mu.Lock()
-		orphan, changed := d.orphan, d.orphanCh
+		orphan, changed := d.holder, d.orphanCh
+		if orphan != nil && !orphan.abandoned {
+			orphan = nil
+		}
 		d.mu.Unlock()
 
 		var read chan struct{}
@@ -200,14 +233,18 @@ func (d *demux) acquireExclusive(ctx context.Context) error {
 		case <-changed:
 		case read <- struct{}{}:
 			d.mu.Lock()
-			running := d.orphan == orphan
+			running, doubt := d.holder == orphan, orphan.doubt
 			d.mu.Unlock()
 			var err error
 			if running {
-				_, _, err = d.readOne(ctx, nil)
+				// While the kernel may have dropped the dump, do not
+				// wait for it: finding nothing to read proves it gone.
+				_, _, err = d.readOne(ctx, nil, !doubt)
 			}
 			<-d.readSem
-			if err != nil {
+			// Lost datagrams are the business of the transactions in
+			// flight and of Receive (see failAll), not of this one.
+			if err != nil && err != errWouldBlock && !lostData(err) {
 				return newOpError("receive", err)
 			}
 		case <-ctx.Done():
@@ -219,11 +256,25 @@ func (d *demux) acquireExclusive(ctx context.Context) error {
 }
 
 // releaseExclusive lets the next exclusive transaction go if w held the
-// semaphore.
+// semaphore. The caller does not hold mu.
 func (d *demux) releaseExclusive(w *waiter) {
-	if w.exclusive {
-		<-d.exclusiveSem
+	if !w.exclusive {
+		return
 	}
+	d.mu.Lock()
+	d.releaseExclusiveLocked(w)
+	d.mu.Unlock()
+}
+
+// releaseExclusiveLocked is releaseExclusive for a caller that holds mu.
+func (d *demux) releaseExclusiveLocked(w *waiter) {
+	if !w.exclusive {
+		return
+	}
+	if d.holder == w {
+		d.holder = nil
+	}
+	<-d.exclusiveSem
 }
 
 // await gathers w's reply. When nobody else is reading, it reads, and keeps
@@ -239,7 +290,7 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 	}()
 	for {
 		d.mu.Lock()
-		queue, err := w.queue, w.err
+		queue, err, doubt := w.queue, w.err, w.doubt
 		w.queue = nil
 		d.mu.Unlock()
 
@@ -251,9 +302,16 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 		if err == nil && reading {
 			var mine []Message
 			var got bool
-			mine, got, err = d.readOne(ctx, w)
+			// While the kernel may have dropped w's answer, do not wait
+			// for it: finding nothing to read proves it gone (see idle).
+			mine, got, err = d.readOne(ctx, w, !doubt)
 			if got && d.complete(w, mine) {
 				return w.reply.err
+			}
+			if err == errWouldBlock || err != nil && lostData(err) {
+				// failAll or idle has decided whether w fails: its err
+				// says.
+				continue
 			}
 		}
 		if err != nil {
@@ -332,66 +390,4 @@ func (d *demux) spin(w *waiter) (turn, signalled bool) {
 		}
 	}
 	return false, false
-}
-
-// abandon ends a transaction whose caller gives up before its reply is
-// complete. The rest of the reply is dropped as it arrives. An abandoned
-// dump keeps exclusiveSem until its Done is read, since the kernel refuses
-// another dump until then; the next exclusive transaction reads it out
-// (see acquireExclusive).
-func (d *demux) abandon(w *waiter) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	// The end of the reply may be queued already.
-	for _, dg := range w.queue {
-		if !w.reply.done && w.reply.err == nil {
-			w.reply.addDatagram(dg.msgs)
-		}
-	}
-	w.queue = nil
-	w.reply.clearMessages()
-	if w.reply.done || w.reply.err != nil || d.v1Rules {
-		// Under the v1 rules, nothing more is read for a reply that
-		// nobody waits for.
-		delete(d.waiters, w.seq)
-		d.releaseExclusive(w)
-		return
-	}
-	w.abandoned = true
-	d.abandoned++
-	if d.abandoned > maxAbandoned {
-		d.forgetAbandoned()
-	}
-	if w.exclusive {
-		d.orphan = w
-		close(d.orphanCh)
-		d.orphanCh = make(chan struct{})
-	}
-}
-
-// forgetAbandoned forgets abandoned requests other than dumps, whose late
-// replies, if any ever come, then go to Receive. The caller holds mu.
-func (d *demux) forgetAbandoned() {
-	for seq, w := range d.waiters {
-		if w.abandoned && !w.exclusive {
-			delete(d.waiters, seq)
-			d.abandoned--
-		}
-	}
-}
-
-// endAbandoned forgets the abandoned w, whose reply has ended.
-func (d *demux) endAbandoned(w *waiter) {
-	d.mu.Lock()
-	if d.waiters[w.seq] != w {
-		d.mu.Unlock()
-		return
-	}
-	delete(d.waiters, w.seq)
-	d.abandoned--
-	if d.orphan == w {
-		d.orphan = nil
-	}
-	d.mu.Unlock()
-	d.releaseExclusive(w)
 }

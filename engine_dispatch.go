@@ -6,11 +6,12 @@ import (
 	"syscall"
 )
 
-// readOne reads one datagram and dispatches it. The caller holds readSem.
+// readOne reads one datagram and dispatches it; without wait, it returns
+// errWouldBlock if none is queued. The caller holds readSem.
 // What belongs to self, the caller's own transaction if it has one, is
 // returned (got is true) rather than queued.
-func (d *demux) readOne(ctx context.Context, self *waiter) (mine []Message, got bool, err error) {
-	dg, err := d.tr.receive(ctx)
+func (d *demux) readOne(ctx context.Context, self *waiter, wait bool) (mine []Message, got bool, err error) {
+	dg, err := d.tr.receive(ctx, wait)
 	if err != nil {
 		if lostData(err) {
 			d.failAll(err)
@@ -42,20 +43,6 @@ func lostData(err error) bool {
 	return errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.EMSGSIZE)
 }
 
-// failAll reports an overrun to every transaction in flight, whose replies
-// may have been lost, and to the next Receive.
-func (d *demux) failAll(err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, w := range d.waiters {
-		if !w.abandoned {
-			w.err = err
-			notify(w.signal)
-		}
-	}
-	d.overrun = err
-	notify(d.unclaimedCh)
-}
 
 // dispatch hands the messages of dg to their owners: each run of messages
 // with one sequence number goes to the transaction of that number, or to
@@ -92,6 +79,9 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 		w := d.waiters[run.msgs[0].Header.Sequence]
 		if w == nil {
 			w = claimer
+		}
+		if w != nil {
+			d.confirm(w, run.msgs)
 		}
 		if w == self && w != nil {
 			if got {

@@ -125,7 +125,7 @@ func (d *demux) takeUnclaimed(ctx context.Context, trustedOnly bool, match func(
 			// The datagram may have come in meanwhile.
 			dg, ok, err := d.popUnclaimed(trustedOnly, match)
 			if !ok && err == nil {
-				_, _, err = d.readOne(ctx, nil)
+				_, _, err = d.readOne(ctx, nil, true)
 				if err != nil && lostData(err) {
 					// Reported here and now, not again.
 					d.mu.Lock()

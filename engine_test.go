@@ -46,7 +46,13 @@ type demuxTestTransport struct {
 	mu         sync.Mutex
 	openDump   uint32   // sequence number of the dump in flight, or 0
 	violations []string // dumps sent while another was in flight
+
+	// idle is called, as a socket does, when a receive finds nothing
+	// queued. Set before use.
+	idle func()
 }
+
+func (f *demuxTestTransport) notifyIdle(fn func()) { f.idle = fn }
 
 var _ transport = (*demuxTestTransport)(nil)
 
@@ -81,7 +87,17 @@ func (f *demuxTestTransport) send(ctx context.Context, out outgoing) error {
 	return nil
 }
 
-func (f *demuxTestTransport) receive(ctx context.Context) (datagram, error) {
+func (f *demuxTestTransport) receive(ctx context.Context, wait bool) (datagram, error) {
+	// A batch being delivered is not yet all queued: wait for it.
+	f.mu.Lock()
+	empty := len(f.in) == 0
+	f.mu.Unlock()
+	if empty {
+		f.idle()
+		if !wait {
+			return datagram{}, errWouldBlock
+		}
+	}
 	select {
 	case d := <-f.in:
 		if d.err != nil {
@@ -117,6 +133,31 @@ func (f *demuxTestTransport) deliver(t *testing.T, origin Origin, msgs ...Messag
 		b = append(b, mb...)
 	}
 	f.in <- demuxTestDatagram{b: b, origin: origin}
+}
+
+// batch queues datagrams all at once: a receive never finds the queue
+// empty in between, as the kernel queues the next datagram of a dump in
+// the recvmsg that reads the previous one.
+func (f *demuxTestTransport) batch(dgs ...demuxTestDatagram) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, dg := range dgs {
+		f.in <- dg
+	}
+}
+
+// kernelDatagram returns a datagram holding msgs from the kernel.
+func kernelDatagram(t *testing.T, msgs ...Message) demuxTestDatagram {
+	t.Helper()
+	var b []byte
+	for _, m := range msgs {
+		mb, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatalf("failed to marshal %+v: %v", m, err)
+		}
+		b = append(b, mb...)
+	}
+	return demuxTestDatagram{b: b, origin: Origin{NSID: -1}}
 }
 
 // reply queues one datagram holding msgs from the kernel.
@@ -837,4 +878,108 @@ func TestDemuxReceiveWholeMultipart(t *testing.T) {
 	if diff := cmp.Diff([][]Message{dump, {notification}}, got); diff != "" {
 		t.Fatalf("unexpected replies (-want +got):\n%s", diff)
 	}
+}
+
+// TestDemuxDumpStartedWithoutRoom checks that a dump the kernel could not
+// start for want of room (an ENOBUFS error, after which it pauses the dump
+// and carries it on as the queue drains) goes on to return the whole dump.
+func TestDemuxDumpStartedWithoutRoom(t *testing.T) {
+	c, tr := demuxTestConn(t)
+	res := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(Dump, 0)) })
+	req := tr.request(t)
+	seq := req.Header.Sequence
+	dump := []Message{demuxTestMessage(seq, Multi, 1), demuxTestMessage(seq, Multi, 2)}
+	// The kernel carries the dump on in the recvmsg that reads the error.
+	tr.batch(
+		kernelDatagram(t, demuxTestError(req, syscall.ENOBUFS)),
+		kernelDatagram(t, dump...),
+		kernelDatagram(t, demuxTestDone(seq)),
+	)
+	r := demuxTestWait(t, res)
+	if r.err != nil {
+		t.Fatalf("failed to execute: %v", r.err)
+	}
+	if diff := cmp.Diff(dump, r.msgs); diff != "" {
+		t.Fatalf("unexpected dump (-want +got):\n%s", diff)
+	}
+	demuxTestNextIsNotification(t, c, tr)
+}
+
+// TestDemuxOverrunDuringDump checks that an overrun fails a request that is
+// not a dump, whose answer may be lost, but not a dump that is running,
+// whose datagrams the kernel never drops: it returns whole.
+func TestDemuxOverrunDuringDump(t *testing.T) {
+	c, tr := demuxTestConn(t)
+	resDump := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(Dump, 0)) })
+	dumpReq := tr.request(t)
+	seq := dumpReq.Header.Sequence
+	dump := []Message{demuxTestMessage(seq, Multi, 1), demuxTestMessage(seq, Multi, 2)}
+	tr.reply(t, dump[0])
+	resReq := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(0, 1)) })
+	tr.request(t)
+
+	tr.batch(
+		demuxTestDatagram{err: fmt.Errorf("recvmsg: %w", syscall.ENOBUFS)},
+		kernelDatagram(t, dump[1]),
+		kernelDatagram(t, demuxTestDone(seq)),
+	)
+	if r := demuxTestWait(t, resReq); !errors.Is(r.err, syscall.ENOBUFS) {
+		t.Fatalf("request: %v, want an error matching ENOBUFS", r.err)
+	}
+	r := demuxTestWait(t, resDump)
+	if r.err != nil {
+		t.Fatalf("dump: %v", r.err)
+	}
+	if diff := cmp.Diff(dump, r.msgs); diff != "" {
+		t.Fatalf("unexpected dump (-want +got):\n%s", diff)
+	}
+}
+
+// TestDemuxDumpAnswerLost checks that a dump whose answer the kernel
+// dropped in an overrun (an EBUSY that never came, say) fails once the
+// queue is found empty, instead of waiting for a Done that cannot come,
+// and that the next dump runs; and that an abandoned dump in the same
+// state does not hold up the next one either.
+func TestDemuxDumpAnswerLost(t *testing.T) {
+	for _, abandoned := range []bool{false, true} {
+		t.Run(fmt.Sprintf("abandoned=%t", abandoned), func(t *testing.T) {
+			c, tr := demuxTestConn(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			res := demuxTestGo(func() ([]Message, error) { return c.ExecuteContext(ctx, demuxTestRequest(Dump, 0)) })
+			tr.request(t)
+			if abandoned {
+				cancel()
+				if r := demuxTestWait(t, res); !errors.Is(r.err, context.Canceled) {
+					t.Fatalf("cancelled dump: %v", r.err)
+				}
+			}
+			// The overrun, then nothing: the queue is empty.
+			tr.fail(fmt.Errorf("recvmsg: %w", syscall.ENOBUFS))
+			if !abandoned {
+				if r := demuxTestWait(t, res); !errors.Is(r.err, syscall.ENOBUFS) {
+					t.Fatalf("dump with its answer lost: %+v, %v; want an error matching ENOBUFS", r.msgs, r.err)
+				}
+			}
+
+			next := demuxTestGo(func() ([]Message, error) { return c.Execute(demuxTestRequest(Dump, 1)) })
+			req := tr.request(t)
+			want := demuxTestMessage(req.Header.Sequence, Multi, 1)
+			tr.reply(t, want, demuxTestDone(req.Header.Sequence))
+			r := demuxTestWait(t, next)
+			if r.err != nil {
+				t.Fatalf("next dump: %v", r.err)
+			}
+			if diff := cmp.Diff([]Message{want}, r.msgs); diff != "" {
+				t.Fatalf("unexpected dump (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// demuxTestError returns the error message with code errno answering req.
+func demuxTestError(req Message, errno syscall.Errno) Message {
+	m := demuxTestAck(req)
+	binary.NativeEndian.PutUint32(m.Data, uint32(-int32(errno)))
+	return m
 }

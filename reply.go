@@ -1,6 +1,9 @@
 package netlink
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"syscall"
+)
 
 // A reply gathers the messages that answer one request and says where the
 // answer ends. Transactions and Receive both use it, so the rules live in
@@ -91,6 +94,15 @@ func (r *reply) addDatagram(msgs []Message) {
 		}
 		switch m.Header.Type {
 		case Error:
+			if !r.single && ackErrno(m) == syscall.ENOBUFS {
+				// The kernel could not start the dump for want of
+				// room in the queue: it pauses the dump and carries it
+				// on as the queue drains (see engine_abandon.go).
+				r.keep(msgs[start:i])
+				start = i + 1
+				open = true
+				continue
+			}
 			r.done = true
 			if !r.takeAck(m) {
 				return

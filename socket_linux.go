@@ -70,9 +70,15 @@ type sysSocket struct {
 	sendCalls    sync.Pool
 	spareBuffers sync.Pool
 
+	// idle is called when a read finds the queue empty (see
+	// idleNotifier).
+	idle func()
+
 	// Receive state, used by the one goroutine that holds the engine's
-	// turn to read: the recvmsg arguments and results, and recvFn, the
-	// method value made once so that a read allocates nothing.
+	// turn to read: the recvmsg arguments and results, whether to wait for
+	// a datagram, and recvFn, the method value made once so that a read
+	// allocates nothing.
+	wait   bool
 	buf    []byte
 	oob    []byte
 	iov    unix.Iovec
@@ -292,10 +298,14 @@ func (c *sendCall) try(fd uintptr) bool {
 	return c.errno != unix.EAGAIN
 }
 
+// notifyIdle makes receive call fn whenever it finds the queue empty.
+func (s *sysSocket) notifyIdle(fn func()) { s.idle = fn }
+
 // receive reads one datagram with one recvmsg call and returns its
-// messages, which own their memory, and its origin. Only one goroutine
-// receives at a time.
-func (s *sysSocket) receive(ctx context.Context) (datagram, error) {
+// messages, which own their memory, and its origin. Without wait, it
+// returns errWouldBlock if nothing is queued. Only one goroutine receives
+// at a time.
+func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
 	if s.closed.Load() {
 		return datagram{}, os.NewSyscallError("recvmsg", unix.EBADF)
 	}
@@ -305,9 +315,12 @@ func (s *sysSocket) receive(ctx context.Context) (datagram, error) {
 	if want := int(s.wantBuffer.Load()); !s.fixedBuffer && want > len(s.buf) {
 		s.buf = make([]byte, want)
 	}
-	s.errno = 0
+	s.errno, s.wait = 0, wait
 	if err := s.readDeadline.during(ctx, func() error { return s.rc.Read(s.recvFn) }); err != nil {
 		return datagram{}, err
+	}
+	if s.errno == unix.EAGAIN {
+		return datagram{}, errWouldBlock
 	}
 	if s.errno != 0 {
 		return datagram{}, os.NewSyscallError("recvmsg", s.errno)
@@ -364,10 +377,14 @@ func (s *sysSocket) tryReceive(fd uintptr) bool {
 		s.dumpMu.Unlock()
 		switch {
 		case errno == 0:
-			s.n = int(r)
+			s.n, s.errno = int(r), 0
 			return true
 		case errno == unix.EAGAIN:
-			return false
+			if s.idle != nil {
+				s.idle()
+			}
+			s.errno = errno
+			return !s.wait
 		case errno == unix.EINTR, errno == unix.EINVAL && !retriedEINVAL:
 			retriedEINVAL = retriedEINVAL || errno == unix.EINVAL
 			continue

@@ -17,9 +17,10 @@ type transport interface {
 
 	// receive returns the messages of the next datagram, and where it came
 	// from. A datagram that is not made of netlink messages comes back
-	// with datagram.err set and no error. Only one goroutine receives at a
-	// time.
-	receive(ctx context.Context) (datagram, error)
+	// with datagram.err set and no error. Without wait, it returns
+	// errWouldBlock if no datagram is queued. Only one goroutine receives
+	// at a time.
+	receive(ctx context.Context, wait bool) (datagram, error)
 }
 
 // An outgoing datagram.
@@ -61,9 +62,9 @@ func (t socketTransport) send(ctx context.Context, out outgoing) error {
 }
 
 // receive takes one datagram from the Socket's ReceiveIter, the method the
-// v1 API reads through. A Socket cannot be interrupted: ctx is checked
-// first.
-func (t socketTransport) receive(ctx context.Context) (datagram, error) {
+// v1 API reads through. A Socket cannot be interrupted, nor say whether it
+// has something to read: ctx is checked first, and it always waits.
+func (t socketTransport) receive(ctx context.Context, _ bool) (datagram, error) {
 	if err := ctx.Err(); err != nil {
 		return datagram{}, err
 	}

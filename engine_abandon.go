@@ -1,0 +1,187 @@
+package netlink
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"syscall"
+)
+
+// Transactions whose callers gave up, and overruns.
+//
+// A dump is what needs care: the kernel runs one at a time per socket and
+// answers another with EBUSY, and it carries a dump on only as user space
+// reads the socket. So an exclusive transaction (a dump) keeps
+// exclusiveSem until the kernel is known to be done with it: until its
+// Done is read, even if its caller gave up (an orphan, which the next
+// exclusive transaction reads out), or until it is known never to come.
+//
+// What an overrun loses follows from how the kernel queues: it drops
+// notifications and answers (replies to requests that are not dumps,
+// ACKs and errors) when the socket's queue is full, but it never drops a
+// dump's own datagrams: it pauses the dump, and carries it on from
+// recvmsg once the queue has room. So after an overrun, a dump whose
+// datagrams have been arriving still ends with its Done, while a dump
+// whose answer has not been seen may have been refused with an error that
+// was lost (and then nothing more comes) or paused at its start (and then
+// it comes as the queue drains). The engine tells the two apart by
+// reading: the kernel carries a paused dump on from every recvmsg that
+// empties the queue, so once the transport finds the queue empty after
+// the answer was due, a dump not seen since is not running.
+
+// errDumpLost is the error of a dump whose answer the kernel dropped in an
+// overrun.
+var errDumpLost = fmt.Errorf("netlink: the answer to the dump request was lost in an overrun: %w", syscall.ENOBUFS)
+
+// An idleNotifier is a transport that says when it finds nothing to read.
+type idleNotifier interface {
+	// notifyIdle makes the transport call fn each time a read finds the
+	// socket's queue empty, before it waits.
+	notifyIdle(fn func())
+}
+
+// errWouldBlock is what a transport's receive returns, when not asked to
+// wait, if nothing is queued.
+var errWouldBlock = errors.New("netlink: no datagram queued")
+
+// abandon ends a transaction whose caller gives up before its reply is
+// complete. The rest of the reply is dropped as it arrives. An abandoned
+// dump keeps exclusiveSem until its reply ends or is known never to come.
+func (d *demux) abandon(w *waiter) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	// The end of the reply may be queued already.
+	for _, dg := range w.queue {
+		if !w.reply.done && w.reply.err == nil {
+			w.reply.addDatagram(dg.msgs)
+		}
+	}
+	w.queue = nil
+	w.reply.clearMessages()
+	if w.reply.done || w.reply.err != nil || d.v1Rules || d.gone(w) {
+		// Under the v1 rules, nothing more is read for a reply that
+		// nobody waits for.
+		delete(d.waiters, w.seq)
+		d.releaseExclusiveLocked(w)
+		return
+	}
+	w.abandoned = true
+	d.abandoned++
+	if d.abandoned > maxAbandoned {
+		d.forgetAbandoned()
+	}
+	if w.exclusive {
+		close(d.orphanCh)
+		d.orphanCh = make(chan struct{})
+	}
+}
+
+// gone reports whether the kernel is known to be done with the exclusive
+// transaction w: its answer or dump in doubt, and the queue found empty
+// since the doubt began. The caller holds mu.
+func (d *demux) gone(w *waiter) bool {
+	return w.exclusive && w.doubt && d.idleEpoch.Load() > w.doubtSince
+}
+
+// doubt records that the kernel may have lost w's answer, or stopped its
+// dump. The caller holds mu.
+func (d *demux) doubt(w *waiter) {
+	w.doubt = true
+	if w.doubtSince != math.MaxUint64 {
+		w.doubtSince = d.idleEpoch.Load()
+	}
+}
+
+// forgetAbandoned forgets abandoned requests other than dumps, whose late
+// replies, if any ever come, then go to Receive. The caller holds mu.
+func (d *demux) forgetAbandoned() {
+	for seq, w := range d.waiters {
+		if w.abandoned && !w.exclusive {
+			delete(d.waiters, seq)
+			d.abandoned--
+		}
+	}
+}
+
+// endAbandoned forgets the abandoned w, whose reply has ended.
+func (d *demux) endAbandoned(w *waiter) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endAbandonedLocked(w)
+}
+
+// endAbandonedLocked is endAbandoned for a caller that holds mu.
+func (d *demux) endAbandonedLocked(w *waiter) {
+	if d.waiters[w.seq] != w {
+		return
+	}
+	delete(d.waiters, w.seq)
+	d.abandoned--
+	d.releaseExclusiveLocked(w)
+}
+
+// idle is called by the transport, with readSem held, when it finds the
+// socket's queue empty. A dump that is not confirmed, and whose answer was
+// due before, is not running: an abandoned one is forgotten, and a caller
+// still waiting for one gets errDumpLost.
+func (d *demux) idle() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.idleEpoch.Add(1)
+	w := d.holder
+	if w == nil || !d.gone(w) {
+		return
+	}
+	if w.abandoned {
+		d.endAbandonedLocked(w)
+		return
+	}
+	if w.err == nil {
+		w.err = errDumpLost
+		notify(w.signal)
+	}
+}
+
+// failAll reports an error that lost datagrams (see lostData) to the
+// transactions in flight, whose replies may have been lost, and to the
+// next Receive. An overrun only casts doubt on a dump, whose datagrams the
+// kernel never drops (see idle).
+func (d *demux) failAll(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	overrun := errors.Is(err, syscall.ENOBUFS)
+	for _, w := range d.waiters {
+		switch {
+		case w.exclusive && (overrun || w.abandoned):
+			d.doubt(w)
+		case !w.abandoned:
+			w.err = err
+			notify(w.signal)
+		}
+	}
+	d.overrun = err
+	notify(d.unclaimedCh)
+}
+
+// confirm records that a datagram of the exclusive transaction w arrived:
+// its dump is running, unless the kernel answered that it could not start
+// it for want of room (ENOBUFS), when it pauses it instead: then it runs
+// only if more comes. The caller holds mu.
+func (d *demux) confirm(w *waiter, run []Message) {
+	if !w.exclusive {
+		return
+	}
+	if len(run) > 0 && run[0].Header.Type == Error && ackErrno(run[0]) == syscall.ENOBUFS {
+		d.doubt(w)
+		return
+	}
+	w.doubt = false
+}
+// ackErrno returns the error code of an Error message, or 0.
+func ackErrno(m Message) syscall.Errno {
+	if len(m.Data) < 4 {
+		return 0
+	}
+	return syscall.Errno(-int32(binary.NativeEndian.Uint32(m.Data)))
+}
