@@ -178,6 +178,7 @@ func (d *demux) confirm(w *waiter, run []Message) {
 	}
 	w.doubt = false
 }
+
 // ackErrno returns the error code of an Error message, or 0.
 func ackErrno(m Message) syscall.Errno {
 	if len(m.Data) < 4 {

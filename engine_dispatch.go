@@ -43,7 +43,6 @@ func lostData(err error) bool {
 	return errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.EMSGSIZE)
 }
 
-
 // dispatch hands the messages of dg to their owners: each run of messages
 // with one sequence number goes to the transaction of that number, or to
 // Receive. What belongs to self is returned instead.
