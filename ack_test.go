@@ -257,8 +257,15 @@ func TestParseAck(t *testing.T) {
 			want: Ack{Message: "filtered"},
 		},
 		{
+			// As in v1: no room for the echo the attributes follow.
 			name: "echo cut short",
 			m:    ackTestMessage(Error, AcknowledgeTLVs, -int32(syscall.EINVAL), reqHeader, reqPayload[:4]),
+			want: Ack{Errno: syscall.EINVAL, Request: req},
+			err:  errShortAck,
+		},
+		{
+			name: "echo cut short without attributes",
+			m:    ackTestMessage(Error, 0, -int32(syscall.EINVAL), reqHeader, reqPayload[:4]),
 			want: Ack{Errno: syscall.EINVAL, Request: req},
 		},
 		{

@@ -33,6 +33,10 @@ func wireAttrLength(length, typ uint16, data ...byte) []byte {
 	return b
 }
 
+// v1InvalidAttribute is v1's text for an attribute whose header is cut
+// short or whose length does not fit.
+const v1InvalidAttribute = "invalid attribute; length too short or too large"
+
 // errorWithText matches an error by its exact text.
 type errorWithText string
 
@@ -126,12 +130,12 @@ func TestMarshalAttributes(t *testing.T) {
 			attrs: []Attribute{{Type: 1, Data: maxData}},
 			want:  wireAttrLength(math.MaxUint16, 1, maxData...),
 		},
-		{name: "length 1", attrs: []Attribute{{Length: 1, Type: 1}}, err: errAttributeLength},
-		{name: "length 3", attrs: []Attribute{{Length: 3, Type: 1, Data: []byte{1}}}, err: errAttributeLength},
+		{name: "length 1", attrs: []Attribute{{Length: 1, Type: 1}}, err: errorWithText(v1InvalidAttribute)},
+		{name: "length 3", attrs: []Attribute{{Length: 3, Type: 1, Data: []byte{1}}}, err: errorWithText(v1InvalidAttribute)},
 		{
 			name:  "bad length after good attribute",
 			attrs: []Attribute{{Type: 1}, {Length: 2, Type: 2}},
-			err:   errAttributeLength,
+			err:   errorWithText(v1InvalidAttribute),
 		},
 		{
 			name:  "data too long",
@@ -215,15 +219,15 @@ func TestUnmarshalAttributes(t *testing.T) {
 			b:    slices.Concat(wireAttrLength(0, 1), wireAttrLength(0, 2)),
 			want: nil,
 		},
-		{name: "truncated header", b: []byte{4, 0}, err: errShortAttribute},
-		{name: "trailing bytes", b: append(wireAttr(1, 1), 0, 0), err: errShortAttribute},
-		{name: "length 1", b: wireAttrLength(1, 1), err: errAttributeLength},
-		{name: "length 3", b: wireAttrLength(3, 1), err: errAttributeLength},
-		{name: "length beyond buffer", b: slices.Concat(wireAttrLength(8, 1), []byte{1, 2}), err: errAttributeLength},
+		{name: "truncated header", b: []byte{4, 0}, err: errorWithText(v1InvalidAttribute)},
+		{name: "trailing bytes", b: append(wireAttr(1, 1), 0, 0), err: errorWithText(v1InvalidAttribute)},
+		{name: "length 1", b: wireAttrLength(1, 1), err: errorWithText(v1InvalidAttribute)},
+		{name: "length 3", b: wireAttrLength(3, 1), err: errorWithText(v1InvalidAttribute)},
+		{name: "length beyond buffer", b: slices.Concat(wireAttrLength(8, 1), []byte{1, 2}), err: errorWithText(v1InvalidAttribute)},
 		{
 			name: "bad length after good attribute",
 			b:    slices.Concat(wireAttr(1, 1), wireAttrLength(0xff, 2)),
-			err:  errAttributeLength,
+			err:  errorWithText(v1InvalidAttribute),
 		},
 	}
 	for _, tt := range tests {
@@ -646,17 +650,23 @@ func TestAttributeEncoderErrors(t *testing.T) {
 		{
 			name:   "bytes too long",
 			encode: func(ae *AttributeEncoder) { ae.Bytes(1, make([]byte, maxAttributeData+1)) },
-			err:    errAny,
+			err:    errorWithText("byte slice is too large to fit in a netlink attribute"),
 		},
 		{
 			name:   "string too long",
+			encode: func(ae *AttributeEncoder) { ae.String(1, strings.Repeat("x", maxAttributeData+1)) },
+			err:    errorWithText("string is too large to fit in a netlink attribute"),
+		},
+		{
+			// v1 wraps the length of this one to 0; it is an error here.
+			name:   "string with its NUL too long",
 			encode: func(ae *AttributeEncoder) { ae.String(1, strings.Repeat("x", maxAttributeData)) },
-			err:    errAny,
+			err:    errorWithText("string is too large to fit in a netlink attribute"),
 		},
 		{
 			name:   "do too long",
 			encode: func(ae *AttributeEncoder) { ae.Do(1, func() ([]byte, error) { return make([]byte, 1<<16), nil }) },
-			err:    errAny,
+			err:    errorWithText("byte slice produced by Do is too large to fit in a netlink attribute"),
 		},
 		{
 			name: "nested too long",
@@ -667,7 +677,7 @@ func TestAttributeEncoderErrors(t *testing.T) {
 					return nil
 				})
 			},
-			err: errAny,
+			err: errorWithText("byte slice produced by Do is too large to fit in a netlink attribute"),
 		},
 		{
 			name: "nested just too long",
@@ -679,7 +689,7 @@ func TestAttributeEncoderErrors(t *testing.T) {
 					return nil
 				})
 			},
-			err: errAny,
+			err: errorWithText("byte slice produced by Do is too large to fit in a netlink attribute"),
 		},
 		{
 			name: "too long then other error",
@@ -687,7 +697,7 @@ func TestAttributeEncoderErrors(t *testing.T) {
 				ae.Bytes(1, make([]byte, maxAttributeData+1))
 				ae.Do(2, failDo(errFirst))
 			},
-			err: errAny,
+			err: errorWithText("byte slice is too large to fit in a netlink attribute"),
 		},
 	}
 	for _, tt := range tests {
@@ -735,31 +745,94 @@ func TestAttributeEncoderNestedLargest(t *testing.T) {
 }
 
 func TestNewAttributeDecoderErrors(t *testing.T) {
+	// As in v1, only a header cut short is an error up front; lengths are
+	// checked by Next (see TestAttributeDecoderLengthErrors).
 	tests := []struct {
 		name string
 		b    []byte
-		err  error
 	}{
-		{name: "one byte", b: []byte{4}, err: errShortAttribute},
-		{name: "truncated header", b: []byte{4, 0, 1}, err: errShortAttribute},
-		{name: "trailing bytes", b: append(wireAttr(1, 1, 2, 3, 4), 4, 0), err: errShortAttribute},
-		{name: "length 1", b: wireAttrLength(1, 1), err: errAttributeLength},
-		{name: "length 2", b: wireAttrLength(2, 1), err: errAttributeLength},
-		{name: "length 3", b: wireAttrLength(3, 1), err: errAttributeLength},
-		{name: "length beyond buffer", b: wireAttrLength(12, 1, 1, 2, 3, 4), err: errAttributeLength},
-		{
-			name: "bad second attribute",
-			b:    slices.Concat(wireAttr(1, 1), wireAttrLength(9, 2, 1, 2, 3, 4)),
-			err:  errAttributeLength,
-		},
-		{name: "length 0xffff", b: wireAttrLength(0xffff, 1, 1, 2, 3, 4), err: errAttributeLength},
+		{name: "one byte", b: []byte{4}},
+		{name: "truncated header", b: []byte{4, 0, 1}},
+		{name: "trailing bytes", b: append(wireAttr(1, 1, 2, 3, 4), 4, 0)},
+		{name: "trailing bytes after zero length", b: append(wireAttrLength(0, 1), 0)},
+		{name: "trailing bytes after short length", b: append(wireAttrLength(2, 1), 1, 2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ad, err := NewAttributeDecoder(tt.b)
-			checkError(t, tt.err, err)
+			checkError(t, errorWithText(v1InvalidAttribute), err)
 			if ad != nil {
 				t.Fatal("want a nil decoder with an error")
+			}
+		})
+	}
+}
+
+func TestAttributeDecoderLengthErrors(t *testing.T) {
+	type attr struct {
+		Type uint16
+		Data []byte
+	}
+	tests := []struct {
+		name string
+		b    []byte
+		// len is what Len reports: as in v1, the bad attribute counts.
+		len int
+		// good are the attributes Next yields before the error.
+		good []attr
+		// badType is what Type reports once Next has failed.
+		badType uint16
+	}{
+		{name: "length 1", b: wireAttrLength(1, 1), len: 1, badType: 1},
+		{name: "length 2", b: wireAttrLength(2, 2), len: 1, badType: 2},
+		{name: "length 3", b: wireAttrLength(3, 3), len: 1, badType: 3},
+		{name: "length beyond buffer", b: wireAttrLength(12, 4, 1, 2, 3, 4), len: 1, badType: 4},
+		{name: "length 0xffff", b: wireAttrLength(0xffff, 5, 1, 2, 3, 4), len: 1, badType: 5},
+		{
+			name:    "bad second attribute",
+			b:       slices.Concat(wireAttr(1, 1), wireAttrLength(9, Nested|2, 1, 2, 3, 4)),
+			len:     2,
+			good:    []attr{{Type: 1, Data: []byte{1}}},
+			badType: 2,
+		},
+		{
+			name:    "bad length stepped over by the count",
+			b:       slices.Concat(wireAttr(1, 1, 2), wireAttrLength(0, 2), wireAttrLength(3, 3), wireAttr(4, 9)),
+			len:     3,
+			good:    []attr{{Type: 1, Data: []byte{1, 2}}, {Type: 2, Data: []byte{}}},
+			badType: 3,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ad, err := NewAttributeDecoder(tt.b)
+			if err != nil {
+				t.Fatalf("failed to create decoder: %v", err)
+			}
+			if diff := cmp.Diff(tt.len, ad.Len()); diff != "" {
+				t.Fatalf("unexpected Len (-want +got):\n%s", diff)
+			}
+			var good []attr
+			for ad.Next() {
+				good = append(good, attr{Type: ad.Type(), Data: ad.Bytes()})
+			}
+			if diff := cmp.Diff(tt.good, good); diff != "" {
+				t.Fatalf("unexpected attributes before the error (-want +got):\n%s", diff)
+			}
+			checkError(t, errorWithText(v1InvalidAttribute), ad.Err())
+			if diff := cmp.Diff(tt.badType, ad.Type()); diff != "" {
+				t.Fatalf("unexpected Type after the error (-want +got):\n%s", diff)
+			}
+			// The payload stays that of the last good attribute, as in v1.
+			want := []byte{}
+			if len(good) > 0 {
+				want = good[len(good)-1].Data
+			}
+			if diff := cmp.Diff(want, ad.Bytes()); diff != "" {
+				t.Fatalf("unexpected Bytes after the error (-want +got):\n%s", diff)
+			}
+			if ad.Next() {
+				t.Fatal("Next returned true after the error")
 			}
 		})
 	}
@@ -1078,7 +1151,9 @@ func TestAttributeDecoderAfterError(t *testing.T) {
 	want := []any{
 		uint8(0), uint16(0), uint32(0), uint64(0),
 		int8(0), int16(0), int32(0), int64(0),
-		uint64(0), int64(0), false, "", []byte(nil),
+		uint64(0), int64(0), false, "",
+		// As in v1, Bytes still copies the current payload.
+		[]byte{1, 2},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("unexpected values after an error (-want +got):\n%s", diff)
@@ -1180,12 +1255,12 @@ func TestAttributeDecoderNested(t *testing.T) {
 		{
 			name: "malformed nested data",
 			b:    slices.Concat(wireAttr(Nested|1, 9, 0, 1, 0, 1, 2, 3, 4), wireAttr(2, u32(2)...)),
-			err:  errAttributeLength,
+			err:  errorWithText(v1InvalidAttribute),
 		},
 		{
 			name: "truncated nested data",
 			b:    wireAttr(Nested|1, 1, 2),
-			err:  errShortAttribute,
+			err:  errorWithText(v1InvalidAttribute),
 		},
 		{
 			name: "nested value error stops the parent",

@@ -174,10 +174,11 @@ func TestMessageUnmarshalBinary(t *testing.T) {
 		{name: "short", b: make([]byte, 15), err: errShortMessage},
 		{name: "unaligned 17", b: wireHeader(16, 0, 0, 0, 0, 1), err: errUnalignedMessage},
 		{name: "unaligned 18", b: wireHeader(18, 0, 0, 0, 0, 1, 2), err: errUnalignedMessage},
-		{name: "length zero", b: wireHeader(0, 0, 0, 0, 0), err: errMessageLength},
-		{name: "length below header", b: wireHeader(15, 0, 0, 0, 0, 0, 0, 0, 0), err: errMessageLength},
-		{name: "length beyond buffer", b: wireHeader(24, 0, 0, 0, 0, 1, 2, 3, 4), err: errMessageLength},
-		{name: "huge length", b: wireHeader(0xffffffff, 0, 0, 0, 0), err: errMessageLength},
+		// As in v1, a header length out of range is "not enough data".
+		{name: "length zero", b: wireHeader(0, 0, 0, 0, 0), err: errShortMessage},
+		{name: "length below header", b: wireHeader(15, 0, 0, 0, 0, 0, 0, 0, 0), err: errShortMessage},
+		{name: "length beyond buffer", b: wireHeader(24, 0, 0, 0, 0, 1, 2, 3, 4), err: errShortMessage},
+		{name: "huge length", b: wireHeader(0xffffffff, 0, 0, 0, 0), err: errShortMessage},
 		{
 			name: "header only",
 			b:    wireHeader(16, Noop, Request, 1, 2),
