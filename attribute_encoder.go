@@ -7,9 +7,9 @@ import (
 	"slices"
 )
 
-// initialEncoderBuffer is the capacity of an encoder's buffer on first use:
+// encoderBuffer is the capacity of an encoder's buffer on first use:
 // enough for a typical request's attributes in one allocation.
-const initialEncoderBuffer = 256
+const encoderBuffer = 256
 
 // An AttributeEncoder encodes netlink attributes into one growing buffer.
 // The first error met by any method is kept and returned by Encode; after
@@ -23,8 +23,8 @@ type AttributeEncoder struct {
 	buf []byte
 	err error
 
-	// handedOut says that Encode returned buf: its bytes are the caller's
-	// and must never be written again.
+	// handedOut says that Encode returned buf: the encoder never writes
+	// over those bytes, and hands out a copy next time.
 	handedOut bool
 
 	spare *AttributeEncoder // reused by Nested; nil while in use
@@ -53,7 +53,7 @@ func (ae *AttributeEncoder) order() binary.ByteOrder {
 func (ae *AttributeEncoder) add(typ uint16, size int) []byte {
 	total := nlaHeaderLen + nlaAlign(size)
 	if cap(ae.buf) == 0 {
-		ae.buf = make([]byte, 0, max(initialEncoderBuffer, total))
+		ae.allocate(total)
 	}
 	n := len(ae.buf)
 	ae.buf = slices.Grow(ae.buf, total)[:n+total]
@@ -62,6 +62,19 @@ func (ae *AttributeEncoder) add(typ uint16, size int) []byte {
 	binary.NativeEndian.PutUint16(attr[2:4], typ)
 	clear(attr[nlaHeaderLen+size:])
 	return attr[nlaHeaderLen : nlaHeaderLen+size]
+}
+
+// allocate gives ae a first buffer with room for at least n bytes. The
+// same allocation also serves the first buffer of the encoder Nested uses.
+func (ae *AttributeEncoder) allocate(n int) {
+	if ae.spare == nil || cap(ae.spare.buf) != 0 || n > encoderBuffer {
+		ae.buf = make([]byte, 0, max(n, encoderBuffer))
+		return
+	}
+	// Each half is capped, so that growing one never writes over the other.
+	b := make([]byte, 2*encoderBuffer)
+	ae.buf = b[:0:encoderBuffer]
+	ae.spare.buf = b[encoderBuffer:encoderBuffer]
 }
 
 // Uint8 encodes an 8-bit unsigned integer attribute.
@@ -227,10 +240,8 @@ func (ae *AttributeEncoder) Nested(typ uint16, fn func(nae *AttributeEncoder) er
 	if nae.handedOut {
 		// fn kept what nae.Encode returned: leave that memory alone.
 		nae.buf, nae.handedOut = nil, false
-	} else {
-		nae.buf = nae.buf[:0]
 	}
-	nae.err = nil
+	nae.buf, nae.err = nae.buf[:0], nil
 	ae.spare = nae
 }
 
@@ -238,9 +249,10 @@ func (ae *AttributeEncoder) Nested(typ uint16, fn func(nae *AttributeEncoder) er
 func (ae *AttributeEncoder) Len() int { return len(ae.buf) }
 
 // Encode returns the encoded attributes, or the first error met by any
-// method. The returned bytes belong to the caller: later calls on the
-// encoder, Encode included, never change them. With no attributes, Encode
-// returns an empty, non-nil slice.
+// method. Later calls on the encoder never change the returned bytes, and
+// each Encode returns memory of its own. The bytes are not copied, though:
+// changes made to them before encoding again are carried into the next
+// result. With no attributes, Encode returns an empty, non-nil slice.
 func (ae *AttributeEncoder) Encode() ([]byte, error) {
 	if ae.err != nil {
 		return nil, ae.err

@@ -338,7 +338,8 @@ func TestAttributeEncoder(t *testing.T) {
 		encode func(ae *AttributeEncoder)
 		want   []byte
 	}{
-		{name: "nothing", encode: func(*AttributeEncoder) {}, want: nil},
+		// As in v1, an empty, non-nil slice (checked below).
+		{name: "nothing", encode: func(*AttributeEncoder) {}, want: []byte{}},
 		{name: "uint8", encode: func(ae *AttributeEncoder) { ae.Uint8(1, 0xfe) }, want: wireAttr(1, 0xfe)},
 		{name: "uint16", encode: func(ae *AttributeEncoder) { ae.Uint16(2, 0x1234) }, want: wireAttr(2, u16(0x1234)...)},
 		{name: "uint32", encode: func(ae *AttributeEncoder) { ae.Uint32(3, 0x12345678) }, want: wireAttr(3, u32(0x12345678)...)},
@@ -394,7 +395,7 @@ func TestAttributeEncoder(t *testing.T) {
 			want:   wireAttr(10, u64(math.MaxInt32+1)...),
 		},
 		{name: "flag true", encode: func(ae *AttributeEncoder) { ae.Flag(11, true) }, want: wireAttr(11)},
-		{name: "flag false", encode: func(ae *AttributeEncoder) { ae.Flag(11, false) }, want: nil},
+		{name: "flag false", encode: func(ae *AttributeEncoder) { ae.Flag(11, false) }, want: []byte{}},
 		{name: "string", encode: func(ae *AttributeEncoder) { ae.String(12, "hello") }, want: wireAttr(12, []byte("hello\x00")...)},
 		{name: "string aligned", encode: func(ae *AttributeEncoder) { ae.String(12, "abc") }, want: wireAttr(12, 'a', 'b', 'c', 0)},
 		{name: "empty string", encode: func(ae *AttributeEncoder) { ae.String(12, "") }, want: wireAttr(12, 0)},
@@ -522,13 +523,141 @@ func TestAttributeEncoder(t *testing.T) {
 			if err != nil {
 				t.Fatalf("failed to encode: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+			}
+			if got == nil {
+				t.Fatal("Encode returned nil bytes without an error")
 			}
 			if n != len(got) {
 				t.Fatalf("Len is %d, Encode returned %d bytes", n, len(got))
 			}
 		})
+	}
+}
+
+// TestAttributeEncoderEncodeOwnership checks that the bytes Encode returns
+// are the caller's, as in v1: no later call on the encoder, or on a nested
+// encoder, changes them, and each Encode returns memory of its own.
+func TestAttributeEncoderEncodeOwnership(t *testing.T) {
+	u32 := nlenc.Uint32Bytes
+	tests := []struct {
+		name string
+		// run encodes and returns the bytes that Encode calls gave, after
+		// more calls and after writing over what each Encode returned.
+		run  func(ae *AttributeEncoder) [][]byte
+		want [][]byte
+	}{
+		{
+			name: "encode twice",
+			run: func(ae *AttributeEncoder) [][]byte {
+				ae.Uint32(1, 1)
+				first, _ := ae.Encode()
+				second, _ := ae.Encode()
+				clear(second)
+				return [][]byte{first}
+			},
+			want: [][]byte{wireAttr(1, u32(1)...)},
+		},
+		{
+			name: "add after encode",
+			run: func(ae *AttributeEncoder) [][]byte {
+				ae.Uint32(1, 1)
+				first, _ := ae.Encode()
+				ae.Uint32(2, 2)
+				ae.Nested(3, func(nae *AttributeEncoder) error {
+					nae.Uint32(4, 4)
+					return nil
+				})
+				second, _ := ae.Encode()
+				return [][]byte{first, second}
+			},
+			want: [][]byte{
+				wireAttr(1, u32(1)...),
+				slices.Concat(wireAttr(1, u32(1)...), wireAttr(2, u32(2)...), wireAttr(Nested|3, wireAttr(4, u32(4)...)...)),
+			},
+		},
+		{
+			name: "nested encoder's bytes kept past the next nested attribute",
+			run: func(ae *AttributeEncoder) [][]byte {
+				var kept []byte
+				ae.Nested(1, func(nae *AttributeEncoder) error {
+					nae.Uint32(2, 2)
+					kept, _ = nae.Encode()
+					return nil
+				})
+				ae.Nested(3, func(nae *AttributeEncoder) error {
+					nae.Uint32(4, 4)
+					return nil
+				})
+				return [][]byte{kept}
+			},
+			want: [][]byte{wireAttr(2, u32(2)...)},
+		},
+		{
+			name: "nested encoder's bytes kept past a failed nested attribute",
+			run: func(ae *AttributeEncoder) [][]byte {
+				var kept []byte
+				ae.Nested(1, func(nae *AttributeEncoder) error {
+					nae.Uint32(2, 2)
+					kept, _ = nae.Encode()
+					return errors.New("failed")
+				})
+				return [][]byte{kept}
+			},
+			want: [][]byte{wireAttr(2, u32(2)...)},
+		},
+		{
+			name: "encoded inside a nested function",
+			run: func(ae *AttributeEncoder) [][]byte {
+				ae.Uint32(1, 1)
+				var inside []byte
+				ae.Nested(2, func(nae *AttributeEncoder) error {
+					nae.Uint32(3, 3)
+					inside, _ = ae.Encode()
+					return nil
+				})
+				ae.Uint32(4, 4)
+				return [][]byte{inside}
+			},
+			// As in v1, the nested attribute is not there yet.
+			want: [][]byte{wireAttr(1, u32(1)...)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.run(NewAttributeEncoder())
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestAttributeEncoderParentInNested checks that, as in v1, attributes
+// added to the outer encoder while a nested function runs come before the
+// nested attribute, and that Len counts only what is encoded.
+func TestAttributeEncoderParentInNested(t *testing.T) {
+	u32 := nlenc.Uint32Bytes
+	ae := NewAttributeEncoder()
+	var lenInside int
+	ae.Nested(1, func(nae *AttributeEncoder) error {
+		nae.Uint32(2, 2)
+		ae.Uint32(3, 3)
+		lenInside = ae.Len()
+		nae.Uint32(4, 4)
+		return nil
+	})
+	got, err := ae.Encode()
+	if err != nil {
+		t.Fatalf("failed to encode: %v", err)
+	}
+	want := slices.Concat(wireAttr(3, u32(3)...), wireAttr(Nested|1, slices.Concat(wireAttr(2, u32(2)...), wireAttr(4, u32(4)...))...))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(len(wireAttr(3, u32(3)...)), lenInside); diff != "" {
+		t.Fatalf("unexpected Len inside the nested function (-want +got):\n%s", diff)
 	}
 }
 
