@@ -17,8 +17,10 @@ const (
 	ackAttrMissNest = 6 // NLMSGERR_ATTR_MISS_NEST
 )
 
-// errShortAck is returned for an error message too short for its code.
-var errShortAck = errors.New("netlink: error message too short for an error code")
+// errShortAck is returned, with v1's text, for an error message too short
+// for its code or for the request header its extended acknowledgement
+// follows.
+var errShortAck = errors.New("not enough data for netlink error code")
 
 // An Ack is the content of a netlink error message (NLMSG_ERROR): an error
 // code, 0 for a plain acknowledgement, and what the kernel's extended
@@ -65,40 +67,57 @@ type Ack struct {
 // attributes of a Done message that ends a dump. With the Capped flag the
 // kernel leaves the request's payload out; with AcknowledgeTLVs the
 // extended acknowledgement attributes follow.
+//
+// As in v1, a message too short for its error code, or an error whose
+// extended acknowledgement lacks room for the echoed request, is an error
+// ("not enough data for netlink error code"), and a Done message with no
+// data carries no code. Malformed attributes are an error too, returned
+// with the code and the fields decoded before them.
 func ParseAck(m Message) (Ack, error) {
 	b := m.Data
+	if m.Header.Type != Error && len(b) == 0 {
+		return Ack{}, nil
+	}
 	if len(b) < 4 {
 		return Ack{}, errShortAck
 	}
 	code := int32(binary.NativeEndian.Uint32(b))
-	a := Ack{Errno: syscall.Errno(-code)}
-	if code > 0 {
-		// The kernel always sends a negated errno; a positive one is
-		// foreign, keep it as it is.
-		a.Errno = syscall.Errno(code)
-	}
+	// The kernel sends a negated errno. As in v1, a positive code becomes
+	// an errno above the valid range, which reads "errno -N".
+	a := Ack{Errno: syscall.Errno(-int(code))}
 	b = b[4:]
+	withAttrs := m.Header.Flags&AcknowledgeTLVs != 0
 	if m.Header.Type == Error {
 		// struct nlmsgerr echoes the request's header, and its payload
 		// unless the kernel capped it or the request succeeded.
+		capped := m.Header.Flags&Capped != 0 || code == 0
 		if len(b) < nlmsgHeaderLen {
+			if withAttrs && code != 0 {
+				return a, errShortAck
+			}
 			return a, nil
 		}
 		a.Request = parseHeader(b)
+		if withAttrs && !capped && int(a.Request.Length) > len(b) {
+			return a, errShortAck
+		}
 		echoed := nlmsgHeaderLen
-		if m.Header.Flags&Capped == 0 && a.Errno != 0 {
+		if !capped {
 			echoed = int(a.Request.Length)
 		}
 		if echoed < nlmsgHeaderLen || nlmsgAlign(echoed) > len(b) {
-			// The echo is cut short: nothing more to read reliably.
+			// The echo leaves no room for attributes.
 			return a, nil
 		}
 		b = b[nlmsgAlign(echoed):]
 	}
-	if m.Header.Flags&AcknowledgeTLVs == 0 || len(b) == 0 {
+	if !withAttrs || len(b) == 0 {
 		return a, nil
 	}
 	if err := a.decodeAttributes(b); err != nil {
+		// Keep the message and offset v1 would report, whatever
+		// attribute stopped the walk.
+		a.Message, a.Offset = messageAndOffset(b)
 		return a, fmt.Errorf("netlink: extended acknowledgement: %w", err)
 	}
 	return a, nil
@@ -129,6 +148,26 @@ func (a *Ack) decodeAttributes(b []byte) error {
 		}
 	}
 	return ad.Err()
+}
+
+// messageAndOffset reads the extended acknowledgement's message and offset
+// as v1 does, up to the first malformed attribute.
+func messageAndOffset(b []byte) (string, int) {
+	ad, err := NewAttributeDecoder(b)
+	if err != nil {
+		return "", 0
+	}
+	var msg string
+	var off int
+	for ad.Next() {
+		switch ad.Type() {
+		case ackAttrMsg:
+			msg = ad.String()
+		case ackAttrOffset:
+			off = int(ad.Uint32())
+		}
+	}
+	return msg, off
 }
 
 // ackError turns an Ack with a non-zero code into the error the Conn

@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,11 +25,9 @@ const (
 // length.
 const maxAttributeData = math.MaxUint16 - nlaHeaderLen
 
-// Errors returned while encoding and decoding attributes.
-var (
-	errShortAttribute  = errors.New("netlink: not enough data for a netlink attribute")
-	errAttributeLength = errors.New("netlink: invalid netlink attribute length")
-)
+// errInvalidAttribute is v1's error for an attribute whose header is cut
+// short or whose length does not fit.
+var errInvalidAttribute = errors.New("invalid attribute; length too short or too large")
 
 // An Attribute is a netlink attribute: a type-length-value triple.
 type Attribute struct {
@@ -52,13 +51,14 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 	b := make([]byte, 0, size)
 	for _, a := range attrs {
 		if len(a.Data) > maxAttributeData {
+			// v1 writes a wrapped length here: refuse instead.
 			return nil, fmt.Errorf("netlink: attribute %d: %d bytes of data do not fit in an attribute", a.Type, len(a.Data))
 		}
 		if a.Length == 0 {
 			a.Length = uint16(nlaHeaderLen + len(a.Data))
 		}
 		if a.Length < nlaHeaderLen {
-			return nil, fmt.Errorf("netlink: attribute %d: length %d is shorter than a header: %w", a.Type, a.Length, errAttributeLength)
+			return nil, errInvalidAttribute
 		}
 		b = appendAttribute(b, a.Length, a.Type, a.Data)
 	}
@@ -82,9 +82,10 @@ func appendPadding(b []byte, n int) []byte {
 	return b
 }
 
-// UnmarshalAttributes decodes a list of attributes. Empty input gives nil
-// and no error; attributes with a zero Length are skipped. The returned
-// Data never aliases b.
+// UnmarshalAttributes decodes a list of attributes. Empty input, or input
+// holding only zero-length attributes, gives nil and no error; attributes
+// with a zero Length are skipped. A header cut short or a length that does
+// not fit is an error. The returned Data never aliases b.
 func UnmarshalAttributes(b []byte) ([]Attribute, error) {
 	ad, err := NewAttributeDecoder(b)
 	if err != nil {
@@ -95,38 +96,35 @@ func UnmarshalAttributes(b []byte) ([]Attribute, error) {
 	}
 	// One copy of the input backs every attribute's Data; each slice is
 	// capped so that appending to one never overwrites the next.
-	owned := append([]byte(nil), b...)
-	ad.b = owned
+	ad.b = bytes.Clone(b)
 	attrs := make([]Attribute, 0, ad.Len())
 	for ad.Next() {
-		if ad.length == 0 {
-			continue
+		if ad.length != 0 {
+			attrs = append(attrs, Attribute{Length: ad.length, Type: ad.typ, Data: ad.data()})
 		}
-		attrs = append(attrs, Attribute{Length: ad.length, Type: ad.typ, Data: ad.data()})
+	}
+	if err := ad.Err(); err != nil {
+		return nil, err
 	}
 	return attrs, nil
 }
 
-// checkAttributes walks b and returns the number of attributes in it, not
-// counting the zero-length ones that UnmarshalAttributes skips, or an error
-// if an attribute's header or length does not fit.
-func checkAttributes(b []byte) (int, error) {
+// countAttributes walks b as v1 does before decoding and returns the
+// number of attributes with a non-zero length. Only a header cut short is
+// an error here: a length below a header's size is stepped over as if it
+// were one header, and a length past the end ends the walk; Next reports
+// both when it reaches them.
+func countAttributes(b []byte) (int, error) {
 	n := 0
 	for i := 0; i < len(b); {
-		rest := b[i:]
-		if len(rest) < nlaHeaderLen {
-			return 0, fmt.Errorf("%w: %d trailing bytes at offset %d", errShortAttribute, len(rest), i)
+		if len(b)-i < nlaHeaderLen {
+			return 0, errInvalidAttribute
 		}
-		length := int(binary.NativeEndian.Uint16(rest))
-		switch {
-		case length == 0:
-			i += nlaHeaderLen
-		case length < nlaHeaderLen || length > len(rest):
-			return 0, fmt.Errorf("%w: %d at offset %d with %d bytes left", errAttributeLength, length, i, len(rest))
-		default:
-			i += nlaAlign(length)
+		l := int(binary.NativeEndian.Uint16(b[i:]))
+		if l != 0 {
 			n++
 		}
+		i += nlaAlign(max(l, nlaHeaderLen))
 	}
 	return n, nil
 }

@@ -32,10 +32,12 @@ type AttributeDecoder struct {
 }
 
 // NewAttributeDecoder returns a decoder for the attributes in b, using
-// native byte order. The whole of b is checked first: a truncated header or
-// an impossible length is an error.
+// native byte order. As in v1, b is walked first to count its attributes,
+// and only a header cut short is an error then; an attribute whose length
+// does not fit is reported by Err when Next reaches it, after the good
+// attributes before it.
 func NewAttributeDecoder(b []byte) (*AttributeDecoder, error) {
-	count, err := checkAttributes(b)
+	count, err := countAttributes(b)
 	if err != nil {
 		return nil, err
 	}
@@ -46,33 +48,29 @@ func NewAttributeDecoder(b []byte) (*AttributeDecoder, error) {
 }
 
 // Next advances to the next attribute and reports whether there is one. It
-// returns false at the end of the input and after any error.
+// returns false at the end of the input and after any error; an attribute
+// whose length does not fit is an error, reported by Err.
 func (ad *AttributeDecoder) Next() bool {
 	if ad.err != nil || ad.next >= len(ad.b) {
 		return false
 	}
 	rest := ad.b[ad.next:]
-	// The input was checked when the decoder was made; check again in case
-	// the caller changed it since, so that a bad length is an error, not a
-	// panic.
 	if len(rest) < nlaHeaderLen {
-		ad.err = errShortAttribute
+		ad.err = errInvalidAttribute
 		return false
 	}
+	// As in v1, Type and TypeFlags describe a bad attribute too, while its
+	// payload stays that of the attribute before it.
 	ad.length = binary.NativeEndian.Uint16(rest[0:2])
 	ad.typ = binary.NativeEndian.Uint16(rest[2:4])
-	ad.start = ad.next + nlaHeaderLen
-	switch {
-	case ad.length == 0:
-		ad.end = ad.start
-		ad.next += nlaHeaderLen
-	case ad.length < nlaHeaderLen || int(ad.length) > len(rest):
-		ad.err = fmt.Errorf("%w: %d at offset %d", errAttributeLength, ad.length, ad.next)
+	l := int(ad.length)
+	if l > len(rest) || (l != 0 && l < nlaHeaderLen) {
+		ad.err = errInvalidAttribute
 		return false
-	default:
-		ad.end = ad.next + int(ad.length)
-		ad.next += nlaAlign(int(ad.length))
 	}
+	ad.start = ad.next + nlaHeaderLen
+	ad.end = ad.next + max(l, nlaHeaderLen)
+	ad.next += nlaAlign(max(l, nlaHeaderLen))
 	return true
 }
 
@@ -117,12 +115,13 @@ func (ad *AttributeDecoder) sized(size int, kind string) []byte {
 	return b
 }
 
-// Bytes returns a copy of the current attribute's payload.
+// Bytes returns a copy of the current attribute's payload, never nil. As
+// in v1, it does so even after an error.
 func (ad *AttributeDecoder) Bytes() []byte {
-	if ad.err != nil {
-		return nil
-	}
-	return bytes.Clone(ad.data())
+	data := ad.data()
+	b := make([]byte, len(data))
+	copy(b, data)
+	return b
 }
 
 // String returns the current attribute's payload as a string, with any
@@ -172,7 +171,7 @@ func (ad *AttributeDecoder) Uint64() uint64 {
 
 // Int8 returns the current attribute as an 8-bit signed integer.
 func (ad *AttributeDecoder) Int8() int8 {
-	b := ad.sized(1, "an int8")
+	b := ad.sized(1, "a int8")
 	if b == nil {
 		return 0
 	}
@@ -181,7 +180,7 @@ func (ad *AttributeDecoder) Int8() int8 {
 
 // Int16 returns the current attribute as a 16-bit signed integer.
 func (ad *AttributeDecoder) Int16() int16 {
-	b := ad.sized(2, "an int16")
+	b := ad.sized(2, "a int16")
 	if b == nil {
 		return 0
 	}
@@ -190,7 +189,7 @@ func (ad *AttributeDecoder) Int16() int16 {
 
 // Int32 returns the current attribute as a 32-bit signed integer.
 func (ad *AttributeDecoder) Int32() int32 {
-	b := ad.sized(4, "an int32")
+	b := ad.sized(4, "a int32")
 	if b == nil {
 		return 0
 	}
@@ -199,7 +198,7 @@ func (ad *AttributeDecoder) Int32() int32 {
 
 // Int64 returns the current attribute as a 64-bit signed integer.
 func (ad *AttributeDecoder) Int64() int64 {
-	b := ad.sized(8, "an int64")
+	b := ad.sized(8, "a int64")
 	if b == nil {
 		return 0
 	}
@@ -235,7 +234,14 @@ func (ad *AttributeDecoder) Sint() int64 {
 // Flag reports whether the current attribute is a flag: an attribute with
 // no payload. Any payload is an error.
 func (ad *AttributeDecoder) Flag() bool {
-	return ad.sized(0, "a flag") != nil
+	if ad.err != nil {
+		return false
+	}
+	if n := ad.end - ad.start; n != 0 {
+		ad.err = fmt.Errorf("netlink: attribute %d is not a flag; length: %d", ad.Type(), n)
+		return false
+	}
+	return true
 }
 
 // Do calls fn with the current attribute's payload, which aliases the input
@@ -258,7 +264,7 @@ func (ad *AttributeDecoder) Nested(fn func(nad *AttributeDecoder) error) {
 		return
 	}
 	b := ad.data()
-	count, err := checkAttributes(b)
+	count, err := countAttributes(b)
 	if err != nil {
 		ad.err = err
 		return

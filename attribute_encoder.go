@@ -2,14 +2,14 @@ package netlink
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"math"
 	"slices"
 )
 
-// initialEncoderBuffer is the capacity of an encoder's buffer on first use:
+// encoderBuffer is the capacity of an encoder's buffer on first use:
 // enough for a typical request's attributes in one allocation.
-const initialEncoderBuffer = 256
+const encoderBuffer = 256
 
 // An AttributeEncoder encodes netlink attributes into one growing buffer.
 // The first error met by any method is kept and returned by Encode; after
@@ -20,8 +20,13 @@ type AttributeEncoder struct {
 	// sets it to native byte order, which a nil ByteOrder also means.
 	ByteOrder binary.ByteOrder
 
-	buf   []byte
-	err   error
+	buf []byte
+	err error
+
+	// handedOut says that Encode returned buf: the encoder never writes
+	// over those bytes, and hands out a copy next time.
+	handedOut bool
+
 	spare *AttributeEncoder // reused by Nested; nil while in use
 }
 
@@ -42,17 +47,13 @@ func (ae *AttributeEncoder) order() binary.ByteOrder {
 	return ae.ByteOrder
 }
 
-// add appends an attribute header for a payload of size bytes, plus zeroed
-// padding, and returns the payload for the caller to fill. It returns nil
-// (and records an error) when the payload does not fit an attribute.
+// add appends an attribute header for a payload of size bytes, at most
+// maxAttributeData, plus zeroed padding, and returns the payload for the
+// caller to fill. It only ever writes past the end of the encoded bytes.
 func (ae *AttributeEncoder) add(typ uint16, size int) []byte {
-	if size > maxAttributeData {
-		ae.err = fmt.Errorf("netlink: attribute %d: %d bytes of data do not fit in an attribute", typ&^typeFlagMask, size)
-		return nil
-	}
 	total := nlaHeaderLen + nlaAlign(size)
 	if cap(ae.buf) == 0 {
-		ae.buf = make([]byte, 0, max(initialEncoderBuffer, total))
+		ae.allocate(total)
 	}
 	n := len(ae.buf)
 	ae.buf = slices.Grow(ae.buf, total)[:n+total]
@@ -61,6 +62,19 @@ func (ae *AttributeEncoder) add(typ uint16, size int) []byte {
 	binary.NativeEndian.PutUint16(attr[2:4], typ)
 	clear(attr[nlaHeaderLen+size:])
 	return attr[nlaHeaderLen : nlaHeaderLen+size]
+}
+
+// allocate gives ae a first buffer with room for at least n bytes. The
+// same allocation also serves the first buffer of the encoder Nested uses.
+func (ae *AttributeEncoder) allocate(n int) {
+	if ae.spare == nil || cap(ae.spare.buf) != 0 || n > encoderBuffer {
+		ae.buf = make([]byte, 0, max(n, encoderBuffer))
+		return
+	}
+	// Each half is capped, so that growing one never writes over the other.
+	b := make([]byte, 2*encoderBuffer)
+	ae.buf = b[:0:encoderBuffer]
+	ae.spare.buf = b[encoderBuffer:encoderBuffer]
 }
 
 // Uint8 encodes an 8-bit unsigned integer attribute.
@@ -136,26 +150,45 @@ func (ae *AttributeEncoder) Flag(typ uint16, v bool) {
 	ae.add(typ, 0)
 }
 
-// String encodes s as a NUL-terminated string attribute.
+// Errors for payloads too long for an attribute's 16-bit length, with v1's
+// texts. v1 lets a string of exactly maxAttributeData bytes through and
+// wraps its length; it is an error here.
+var (
+	errStringTooLarge = errors.New("string is too large to fit in a netlink attribute")
+	errBytesTooLarge  = errors.New("byte slice is too large to fit in a netlink attribute")
+	errDoTooLarge     = errors.New("byte slice produced by Do is too large to fit in a netlink attribute")
+)
+
+// String encodes s as a NUL-terminated string attribute. A string too long
+// for an attribute is an error.
 func (ae *AttributeEncoder) String(typ uint16, s string) {
 	if ae.err != nil {
 		return
 	}
-	if b := ae.add(typ, len(s)+1); b != nil {
-		b[copy(b, s)] = 0
+	if len(s)+1 > maxAttributeData {
+		ae.err = errStringTooLarge
+		return
 	}
+	b := ae.add(typ, len(s)+1)
+	b[copy(b, s)] = 0
 }
 
-// Bytes encodes b as the payload of an attribute.
+// Bytes encodes a copy of b as the payload of an attribute. A payload too
+// long for an attribute is an error.
 func (ae *AttributeEncoder) Bytes(typ uint16, b []byte) {
 	if ae.err != nil {
+		return
+	}
+	if len(b) > maxAttributeData {
+		ae.err = errBytesTooLarge
 		return
 	}
 	copy(ae.add(typ, len(b)), b)
 }
 
-// Do encodes the bytes fn returns as the payload of an attribute. An error
-// from fn becomes the encoder's error.
+// Do encodes a copy of the bytes fn returns as the payload of an
+// attribute. An error from fn, or a payload too long for an attribute,
+// becomes the encoder's error.
 func (ae *AttributeEncoder) Do(typ uint16, fn func() ([]byte, error)) {
 	if ae.err != nil {
 		return
@@ -165,13 +198,19 @@ func (ae *AttributeEncoder) Do(typ uint16, fn func() ([]byte, error)) {
 		ae.err = err
 		return
 	}
-	ae.Bytes(typ, b)
+	if len(b) > maxAttributeData {
+		ae.err = errDoTooLarge
+		return
+	}
+	copy(ae.add(typ, len(b)), b)
 }
 
 // Nested encodes a nested attribute: typ with the Nested bit set, whose
 // payload is the attributes fn encodes with nae. nae inherits ByteOrder and
-// is valid only while fn runs. An error from fn, or met by nae, becomes the
-// encoder's error and no attribute is added.
+// is valid only while fn runs. An error from fn, or met by nae, or a
+// payload too long for an attribute, becomes the encoder's error and no
+// attribute is added. As in v1, attributes added to ae while fn runs come
+// before the nested one.
 func (ae *AttributeEncoder) Nested(typ uint16, fn func(nae *AttributeEncoder) error) {
 	if ae.err != nil {
 		return
@@ -182,26 +221,27 @@ func (ae *AttributeEncoder) Nested(typ uint16, fn func(nae *AttributeEncoder) er
 	}
 	ae.spare = nil
 
-	start := len(ae.buf)
-	ae.add(typ|Nested, 0) // the length is filled in below
-	// nae writes straight after the header, into ae's spare capacity; the
-	// append below is then a copy in place.
-	nae.ByteOrder, nae.buf, nae.err = ae.ByteOrder, ae.buf[len(ae.buf):], nil
+	// nae has a buffer of its own, kept for the next Nested call; its
+	// bytes are copied into place once fn is done.
+	nae.ByteOrder, nae.err = ae.ByteOrder, nil
 	err := fn(nae)
 	if err == nil {
 		err = nae.err
 	}
 	if err == nil && len(nae.buf) > maxAttributeData {
-		err = fmt.Errorf("netlink: nested attribute %d: %d bytes of data do not fit in an attribute", typ&^typeFlagMask, len(nae.buf))
+		err = errDoTooLarge
 	}
 	if err != nil {
 		ae.err = err
-		ae.buf = ae.buf[:start]
 	} else {
-		binary.NativeEndian.PutUint16(ae.buf[start:], uint16(nlaHeaderLen+len(nae.buf)))
-		ae.buf = append(ae.buf, nae.buf...)
+		copy(ae.add(typ|Nested, len(nae.buf)), nae.buf)
 	}
-	nae.buf, nae.err = nil, nil
+
+	if nae.handedOut {
+		// fn kept what nae.Encode returned: leave that memory alone.
+		nae.buf, nae.handedOut = nil, false
+	}
+	nae.buf, nae.err = nae.buf[:0], nil
 	ae.spare = nae
 }
 
@@ -209,11 +249,21 @@ func (ae *AttributeEncoder) Nested(typ uint16, fn func(nae *AttributeEncoder) er
 func (ae *AttributeEncoder) Len() int { return len(ae.buf) }
 
 // Encode returns the encoded attributes, or the first error met by any
-// method. The returned slice is the encoder's buffer, capped so that
-// appending to it cannot disturb later encoding.
+// method. Later calls on the encoder never change the returned bytes, and
+// each Encode returns memory of its own. The bytes are not copied, though:
+// changes made to them before encoding again are carried into the next
+// result. With no attributes, Encode returns an empty, non-nil slice.
 func (ae *AttributeEncoder) Encode() ([]byte, error) {
 	if ae.err != nil {
 		return nil, ae.err
 	}
+	if len(ae.buf) == 0 {
+		return []byte{}, nil
+	}
+	if ae.handedOut {
+		// The caller owns the current buffer: continue in a copy.
+		ae.buf = slices.Clone(ae.buf)
+	}
+	ae.handedOut = true
 	return ae.buf[:len(ae.buf):len(ae.buf)], nil
 }

@@ -33,6 +33,10 @@ func wireAttrLength(length, typ uint16, data ...byte) []byte {
 	return b
 }
 
+// v1InvalidAttribute is v1's text for an attribute whose header is cut
+// short or whose length does not fit.
+const v1InvalidAttribute = "invalid attribute; length too short or too large"
+
 // errorWithText matches an error by its exact text.
 type errorWithText string
 
@@ -126,12 +130,12 @@ func TestMarshalAttributes(t *testing.T) {
 			attrs: []Attribute{{Type: 1, Data: maxData}},
 			want:  wireAttrLength(math.MaxUint16, 1, maxData...),
 		},
-		{name: "length 1", attrs: []Attribute{{Length: 1, Type: 1}}, err: errAttributeLength},
-		{name: "length 3", attrs: []Attribute{{Length: 3, Type: 1, Data: []byte{1}}}, err: errAttributeLength},
+		{name: "length 1", attrs: []Attribute{{Length: 1, Type: 1}}, err: errorWithText(v1InvalidAttribute)},
+		{name: "length 3", attrs: []Attribute{{Length: 3, Type: 1, Data: []byte{1}}}, err: errorWithText(v1InvalidAttribute)},
 		{
 			name:  "bad length after good attribute",
 			attrs: []Attribute{{Type: 1}, {Length: 2, Type: 2}},
-			err:   errAttributeLength,
+			err:   errorWithText(v1InvalidAttribute),
 		},
 		{
 			name:  "data too long",
@@ -215,15 +219,15 @@ func TestUnmarshalAttributes(t *testing.T) {
 			b:    slices.Concat(wireAttrLength(0, 1), wireAttrLength(0, 2)),
 			want: nil,
 		},
-		{name: "truncated header", b: []byte{4, 0}, err: errShortAttribute},
-		{name: "trailing bytes", b: append(wireAttr(1, 1), 0, 0), err: errShortAttribute},
-		{name: "length 1", b: wireAttrLength(1, 1), err: errAttributeLength},
-		{name: "length 3", b: wireAttrLength(3, 1), err: errAttributeLength},
-		{name: "length beyond buffer", b: slices.Concat(wireAttrLength(8, 1), []byte{1, 2}), err: errAttributeLength},
+		{name: "truncated header", b: []byte{4, 0}, err: errorWithText(v1InvalidAttribute)},
+		{name: "trailing bytes", b: append(wireAttr(1, 1), 0, 0), err: errorWithText(v1InvalidAttribute)},
+		{name: "length 1", b: wireAttrLength(1, 1), err: errorWithText(v1InvalidAttribute)},
+		{name: "length 3", b: wireAttrLength(3, 1), err: errorWithText(v1InvalidAttribute)},
+		{name: "length beyond buffer", b: slices.Concat(wireAttrLength(8, 1), []byte{1, 2}), err: errorWithText(v1InvalidAttribute)},
 		{
 			name: "bad length after good attribute",
 			b:    slices.Concat(wireAttr(1, 1), wireAttrLength(0xff, 2)),
-			err:  errAttributeLength,
+			err:  errorWithText(v1InvalidAttribute),
 		},
 	}
 	for _, tt := range tests {
@@ -334,7 +338,8 @@ func TestAttributeEncoder(t *testing.T) {
 		encode func(ae *AttributeEncoder)
 		want   []byte
 	}{
-		{name: "nothing", encode: func(*AttributeEncoder) {}, want: nil},
+		// As in v1, an empty, non-nil slice (checked below).
+		{name: "nothing", encode: func(*AttributeEncoder) {}, want: []byte{}},
 		{name: "uint8", encode: func(ae *AttributeEncoder) { ae.Uint8(1, 0xfe) }, want: wireAttr(1, 0xfe)},
 		{name: "uint16", encode: func(ae *AttributeEncoder) { ae.Uint16(2, 0x1234) }, want: wireAttr(2, u16(0x1234)...)},
 		{name: "uint32", encode: func(ae *AttributeEncoder) { ae.Uint32(3, 0x12345678) }, want: wireAttr(3, u32(0x12345678)...)},
@@ -390,7 +395,7 @@ func TestAttributeEncoder(t *testing.T) {
 			want:   wireAttr(10, u64(math.MaxInt32+1)...),
 		},
 		{name: "flag true", encode: func(ae *AttributeEncoder) { ae.Flag(11, true) }, want: wireAttr(11)},
-		{name: "flag false", encode: func(ae *AttributeEncoder) { ae.Flag(11, false) }, want: nil},
+		{name: "flag false", encode: func(ae *AttributeEncoder) { ae.Flag(11, false) }, want: []byte{}},
 		{name: "string", encode: func(ae *AttributeEncoder) { ae.String(12, "hello") }, want: wireAttr(12, []byte("hello\x00")...)},
 		{name: "string aligned", encode: func(ae *AttributeEncoder) { ae.String(12, "abc") }, want: wireAttr(12, 'a', 'b', 'c', 0)},
 		{name: "empty string", encode: func(ae *AttributeEncoder) { ae.String(12, "") }, want: wireAttr(12, 0)},
@@ -518,13 +523,141 @@ func TestAttributeEncoder(t *testing.T) {
 			if err != nil {
 				t.Fatalf("failed to encode: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+			}
+			if got == nil {
+				t.Fatal("Encode returned nil bytes without an error")
 			}
 			if n != len(got) {
 				t.Fatalf("Len is %d, Encode returned %d bytes", n, len(got))
 			}
 		})
+	}
+}
+
+// TestAttributeEncoderEncodeOwnership checks that the bytes Encode returns
+// are the caller's, as in v1: no later call on the encoder, or on a nested
+// encoder, changes them, and each Encode returns memory of its own.
+func TestAttributeEncoderEncodeOwnership(t *testing.T) {
+	u32 := nlenc.Uint32Bytes
+	tests := []struct {
+		name string
+		// run encodes and returns the bytes that Encode calls gave, after
+		// more calls and after writing over what each Encode returned.
+		run  func(ae *AttributeEncoder) [][]byte
+		want [][]byte
+	}{
+		{
+			name: "encode twice",
+			run: func(ae *AttributeEncoder) [][]byte {
+				ae.Uint32(1, 1)
+				first, _ := ae.Encode()
+				second, _ := ae.Encode()
+				clear(second)
+				return [][]byte{first}
+			},
+			want: [][]byte{wireAttr(1, u32(1)...)},
+		},
+		{
+			name: "add after encode",
+			run: func(ae *AttributeEncoder) [][]byte {
+				ae.Uint32(1, 1)
+				first, _ := ae.Encode()
+				ae.Uint32(2, 2)
+				ae.Nested(3, func(nae *AttributeEncoder) error {
+					nae.Uint32(4, 4)
+					return nil
+				})
+				second, _ := ae.Encode()
+				return [][]byte{first, second}
+			},
+			want: [][]byte{
+				wireAttr(1, u32(1)...),
+				slices.Concat(wireAttr(1, u32(1)...), wireAttr(2, u32(2)...), wireAttr(Nested|3, wireAttr(4, u32(4)...)...)),
+			},
+		},
+		{
+			name: "nested encoder's bytes kept past the next nested attribute",
+			run: func(ae *AttributeEncoder) [][]byte {
+				var kept []byte
+				ae.Nested(1, func(nae *AttributeEncoder) error {
+					nae.Uint32(2, 2)
+					kept, _ = nae.Encode()
+					return nil
+				})
+				ae.Nested(3, func(nae *AttributeEncoder) error {
+					nae.Uint32(4, 4)
+					return nil
+				})
+				return [][]byte{kept}
+			},
+			want: [][]byte{wireAttr(2, u32(2)...)},
+		},
+		{
+			name: "nested encoder's bytes kept past a failed nested attribute",
+			run: func(ae *AttributeEncoder) [][]byte {
+				var kept []byte
+				ae.Nested(1, func(nae *AttributeEncoder) error {
+					nae.Uint32(2, 2)
+					kept, _ = nae.Encode()
+					return errors.New("failed")
+				})
+				return [][]byte{kept}
+			},
+			want: [][]byte{wireAttr(2, u32(2)...)},
+		},
+		{
+			name: "encoded inside a nested function",
+			run: func(ae *AttributeEncoder) [][]byte {
+				ae.Uint32(1, 1)
+				var inside []byte
+				ae.Nested(2, func(nae *AttributeEncoder) error {
+					nae.Uint32(3, 3)
+					inside, _ = ae.Encode()
+					return nil
+				})
+				ae.Uint32(4, 4)
+				return [][]byte{inside}
+			},
+			// As in v1, the nested attribute is not there yet.
+			want: [][]byte{wireAttr(1, u32(1)...)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.run(NewAttributeEncoder())
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestAttributeEncoderParentInNested checks that, as in v1, attributes
+// added to the outer encoder while a nested function runs come before the
+// nested attribute, and that Len counts only what is encoded.
+func TestAttributeEncoderParentInNested(t *testing.T) {
+	u32 := nlenc.Uint32Bytes
+	ae := NewAttributeEncoder()
+	var lenInside int
+	ae.Nested(1, func(nae *AttributeEncoder) error {
+		nae.Uint32(2, 2)
+		ae.Uint32(3, 3)
+		lenInside = ae.Len()
+		nae.Uint32(4, 4)
+		return nil
+	})
+	got, err := ae.Encode()
+	if err != nil {
+		t.Fatalf("failed to encode: %v", err)
+	}
+	want := slices.Concat(wireAttr(3, u32(3)...), wireAttr(Nested|1, slices.Concat(wireAttr(2, u32(2)...), wireAttr(4, u32(4)...))...))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("unexpected bytes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(len(wireAttr(3, u32(3)...)), lenInside); diff != "" {
+		t.Fatalf("unexpected Len inside the nested function (-want +got):\n%s", diff)
 	}
 }
 
@@ -646,17 +779,23 @@ func TestAttributeEncoderErrors(t *testing.T) {
 		{
 			name:   "bytes too long",
 			encode: func(ae *AttributeEncoder) { ae.Bytes(1, make([]byte, maxAttributeData+1)) },
-			err:    errAny,
+			err:    errorWithText("byte slice is too large to fit in a netlink attribute"),
 		},
 		{
 			name:   "string too long",
+			encode: func(ae *AttributeEncoder) { ae.String(1, strings.Repeat("x", maxAttributeData+1)) },
+			err:    errorWithText("string is too large to fit in a netlink attribute"),
+		},
+		{
+			// v1 wraps the length of this one to 0; it is an error here.
+			name:   "string with its NUL too long",
 			encode: func(ae *AttributeEncoder) { ae.String(1, strings.Repeat("x", maxAttributeData)) },
-			err:    errAny,
+			err:    errorWithText("string is too large to fit in a netlink attribute"),
 		},
 		{
 			name:   "do too long",
 			encode: func(ae *AttributeEncoder) { ae.Do(1, func() ([]byte, error) { return make([]byte, 1<<16), nil }) },
-			err:    errAny,
+			err:    errorWithText("byte slice produced by Do is too large to fit in a netlink attribute"),
 		},
 		{
 			name: "nested too long",
@@ -667,7 +806,7 @@ func TestAttributeEncoderErrors(t *testing.T) {
 					return nil
 				})
 			},
-			err: errAny,
+			err: errorWithText("byte slice produced by Do is too large to fit in a netlink attribute"),
 		},
 		{
 			name: "nested just too long",
@@ -679,7 +818,7 @@ func TestAttributeEncoderErrors(t *testing.T) {
 					return nil
 				})
 			},
-			err: errAny,
+			err: errorWithText("byte slice produced by Do is too large to fit in a netlink attribute"),
 		},
 		{
 			name: "too long then other error",
@@ -687,7 +826,7 @@ func TestAttributeEncoderErrors(t *testing.T) {
 				ae.Bytes(1, make([]byte, maxAttributeData+1))
 				ae.Do(2, failDo(errFirst))
 			},
-			err: errAny,
+			err: errorWithText("byte slice is too large to fit in a netlink attribute"),
 		},
 	}
 	for _, tt := range tests {
@@ -735,31 +874,94 @@ func TestAttributeEncoderNestedLargest(t *testing.T) {
 }
 
 func TestNewAttributeDecoderErrors(t *testing.T) {
+	// As in v1, only a header cut short is an error up front; lengths are
+	// checked by Next (see TestAttributeDecoderLengthErrors).
 	tests := []struct {
 		name string
 		b    []byte
-		err  error
 	}{
-		{name: "one byte", b: []byte{4}, err: errShortAttribute},
-		{name: "truncated header", b: []byte{4, 0, 1}, err: errShortAttribute},
-		{name: "trailing bytes", b: append(wireAttr(1, 1, 2, 3, 4), 4, 0), err: errShortAttribute},
-		{name: "length 1", b: wireAttrLength(1, 1), err: errAttributeLength},
-		{name: "length 2", b: wireAttrLength(2, 1), err: errAttributeLength},
-		{name: "length 3", b: wireAttrLength(3, 1), err: errAttributeLength},
-		{name: "length beyond buffer", b: wireAttrLength(12, 1, 1, 2, 3, 4), err: errAttributeLength},
-		{
-			name: "bad second attribute",
-			b:    slices.Concat(wireAttr(1, 1), wireAttrLength(9, 2, 1, 2, 3, 4)),
-			err:  errAttributeLength,
-		},
-		{name: "length 0xffff", b: wireAttrLength(0xffff, 1, 1, 2, 3, 4), err: errAttributeLength},
+		{name: "one byte", b: []byte{4}},
+		{name: "truncated header", b: []byte{4, 0, 1}},
+		{name: "trailing bytes", b: append(wireAttr(1, 1, 2, 3, 4), 4, 0)},
+		{name: "trailing bytes after zero length", b: append(wireAttrLength(0, 1), 0)},
+		{name: "trailing bytes after short length", b: append(wireAttrLength(2, 1), 1, 2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ad, err := NewAttributeDecoder(tt.b)
-			checkError(t, tt.err, err)
+			checkError(t, errorWithText(v1InvalidAttribute), err)
 			if ad != nil {
 				t.Fatal("want a nil decoder with an error")
+			}
+		})
+	}
+}
+
+func TestAttributeDecoderLengthErrors(t *testing.T) {
+	type attr struct {
+		Type uint16
+		Data []byte
+	}
+	tests := []struct {
+		name string
+		b    []byte
+		// len is what Len reports: as in v1, the bad attribute counts.
+		len int
+		// good are the attributes Next yields before the error.
+		good []attr
+		// badType is what Type reports once Next has failed.
+		badType uint16
+	}{
+		{name: "length 1", b: wireAttrLength(1, 1), len: 1, badType: 1},
+		{name: "length 2", b: wireAttrLength(2, 2), len: 1, badType: 2},
+		{name: "length 3", b: wireAttrLength(3, 3), len: 1, badType: 3},
+		{name: "length beyond buffer", b: wireAttrLength(12, 4, 1, 2, 3, 4), len: 1, badType: 4},
+		{name: "length 0xffff", b: wireAttrLength(0xffff, 5, 1, 2, 3, 4), len: 1, badType: 5},
+		{
+			name:    "bad second attribute",
+			b:       slices.Concat(wireAttr(1, 1), wireAttrLength(9, Nested|2, 1, 2, 3, 4)),
+			len:     2,
+			good:    []attr{{Type: 1, Data: []byte{1}}},
+			badType: 2,
+		},
+		{
+			name:    "bad length stepped over by the count",
+			b:       slices.Concat(wireAttr(1, 1, 2), wireAttrLength(0, 2), wireAttrLength(3, 3), wireAttr(4, 9)),
+			len:     3,
+			good:    []attr{{Type: 1, Data: []byte{1, 2}}, {Type: 2, Data: []byte{}}},
+			badType: 3,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ad, err := NewAttributeDecoder(tt.b)
+			if err != nil {
+				t.Fatalf("failed to create decoder: %v", err)
+			}
+			if diff := cmp.Diff(tt.len, ad.Len()); diff != "" {
+				t.Fatalf("unexpected Len (-want +got):\n%s", diff)
+			}
+			var good []attr
+			for ad.Next() {
+				good = append(good, attr{Type: ad.Type(), Data: ad.Bytes()})
+			}
+			if diff := cmp.Diff(tt.good, good); diff != "" {
+				t.Fatalf("unexpected attributes before the error (-want +got):\n%s", diff)
+			}
+			checkError(t, errorWithText(v1InvalidAttribute), ad.Err())
+			if diff := cmp.Diff(tt.badType, ad.Type()); diff != "" {
+				t.Fatalf("unexpected Type after the error (-want +got):\n%s", diff)
+			}
+			// The payload stays that of the last good attribute, as in v1.
+			want := []byte{}
+			if len(good) > 0 {
+				want = good[len(good)-1].Data
+			}
+			if diff := cmp.Diff(want, ad.Bytes()); diff != "" {
+				t.Fatalf("unexpected Bytes after the error (-want +got):\n%s", diff)
+			}
+			if ad.Next() {
+				t.Fatal("Next returned true after the error")
 			}
 		})
 	}
@@ -1078,7 +1280,9 @@ func TestAttributeDecoderAfterError(t *testing.T) {
 	want := []any{
 		uint8(0), uint16(0), uint32(0), uint64(0),
 		int8(0), int16(0), int32(0), int64(0),
-		uint64(0), int64(0), false, "", []byte(nil),
+		uint64(0), int64(0), false, "",
+		// As in v1, Bytes still copies the current payload.
+		[]byte{1, 2},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("unexpected values after an error (-want +got):\n%s", diff)
@@ -1180,12 +1384,12 @@ func TestAttributeDecoderNested(t *testing.T) {
 		{
 			name: "malformed nested data",
 			b:    slices.Concat(wireAttr(Nested|1, 9, 0, 1, 0, 1, 2, 3, 4), wireAttr(2, u32(2)...)),
-			err:  errAttributeLength,
+			err:  errorWithText(v1InvalidAttribute),
 		},
 		{
 			name: "truncated nested data",
 			b:    wireAttr(Nested|1, 1, 2),
-			err:  errShortAttribute,
+			err:  errorWithText(v1InvalidAttribute),
 		},
 		{
 			name: "nested value error stops the parent",

@@ -95,9 +95,10 @@ func TestTracerLogsAndCaptures(t *testing.T) {
 	})
 	tr.sent(req)
 	tr.received(appendHeader(nil, Header{Length: 16, Type: 16, Flags: Multi}), Origin{PortID: 0, Group: 3, NSID: -1})
-	tr.received([]byte{1, 2, 3}, Origin{NSID: -1})
+	// A header that claims more bytes than the datagram holds.
+	tr.received(appendHeader(nil, Header{Length: 100, Type: 16}), Origin{NSID: -1})
 
-	if diff := cmp.Diff([]string{"sent:5", "received:4", "received:0"}, captured); diff != "" {
+	if diff := cmp.Diff([]string{"sent:5", "received:4", "received:4"}, captured); diff != "" {
 		t.Errorf("captured datagrams (-want +got):\n%s", diff)
 	}
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")

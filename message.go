@@ -7,11 +7,11 @@ import (
 	"strings"
 )
 
-// Errors returned while encoding and decoding messages.
+// Errors returned while encoding and decoding messages, with v1's texts.
 var (
-	errShortMessage     = errors.New("netlink: not enough data for a netlink message")
-	errUnalignedMessage = errors.New("netlink: message data is not 4-byte aligned")
-	errMessageLength    = errors.New("netlink: message header length is incorrect")
+	errMessageLength    = errors.New("netlink message header length incorrect")
+	errShortMessage     = errors.New("not enough data to create a netlink message")
+	errUnalignedMessage = errors.New("input data is not properly aligned for netlink message")
 )
 
 // A HeaderType is the type of a netlink message: one of the control types
@@ -202,44 +202,62 @@ func parseHeader(b []byte) Header {
 
 // UnmarshalBinary decodes one message from b. The length of b must be at
 // least the size of a header and a multiple of 4, and Header.Length must
-// lie between the size of a header and len(b). Data aliases b.
+// lie between the size of a header and len(b). Data aliases b. As in v1, a
+// Header.Length out of range is still stored in m before the error is
+// returned.
 func (m *Message) UnmarshalBinary(b []byte) error {
 	if len(b) < nlmsgHeaderLen {
 		return errShortMessage
 	}
-	if len(b) != nlmsgAlign(len(b)) {
+	if len(b)%nlmsgAlignTo != 0 {
 		return errUnalignedMessage
 	}
-	h := parseHeader(b)
-	if h.Length < nlmsgHeaderLen || int(h.Length) > len(b) {
-		return errMessageLength
+	// Plain field stores, in header order: the compiler merges the bounds
+	// checks and the loads.
+	_ = b[nlmsgHeaderLen-1]
+	l := binary.NativeEndian.Uint32(b[0:4])
+	m.Header.Length = l
+	if l < nlmsgHeaderLen || uint64(l) > uint64(len(b)) {
+		return errShortMessage
 	}
-	m.Header = h
-	m.Data = b[nlmsgHeaderLen:h.Length]
+	m.Header.Type = HeaderType(binary.NativeEndian.Uint16(b[4:6]))
+	m.Header.Flags = HeaderFlags(binary.NativeEndian.Uint16(b[6:8]))
+	m.Header.Sequence = binary.NativeEndian.Uint32(b[8:12])
+	m.Header.PID = binary.NativeEndian.Uint32(b[12:16])
+	m.Data = b[nlmsgHeaderLen:l]
 	return nil
 }
 
-// parseMessages splits a datagram into its messages. Each message's Data
-// aliases b. A trailing message that does not fit, or a header whose
-// length is impossible, is an error: the kernel never sends either.
+// parseMessages splits a datagram into its messages, as v1 does: the
+// datagram is taken as padded with zeros to a multiple of 4 bytes, a
+// message's aligned length must fit in what is left, and fewer trailing
+// bytes than a header are ignored. Each message's Data aliases b, except
+// for an unaligned datagram, which is first copied with its padding.
 func parseMessages(b []byte) ([]Message, error) {
-	// Count first, so that the slice is allocated once.
+	if len(b)%nlmsgAlignTo != 0 {
+		// The kernel pads every message; v1 reads such a datagram from a
+		// zeroed, aligned buffer, so do the same.
+		padded := make([]byte, nlmsgAlign(len(b)))
+		copy(padded, b)
+		b = padded
+	}
+	// Check and count first, so that the slice is allocated once.
 	n := 0
 	for rest := b; len(rest) >= nlmsgHeaderLen; n++ {
-		l := int(binary.NativeEndian.Uint32(rest))
-		if l < nlmsgHeaderLen || l > len(rest) {
+		l := binary.NativeEndian.Uint32(rest)
+		if l < nlmsgHeaderLen {
 			return nil, errMessageLength
 		}
-		rest = rest[min(nlmsgAlign(l), len(rest)):]
+		if uint64(nlmsgAlign(int(l))) > uint64(len(rest)) {
+			return nil, errShortMessage
+		}
+		rest = rest[nlmsgAlign(int(l)):]
 	}
-	msgs := make([]Message, 0, n)
-	for len(b) >= nlmsgHeaderLen {
+	msgs := make([]Message, n)
+	for i := range msgs {
 		h := parseHeader(b)
-		msgs = append(msgs, Message{Header: h, Data: b[nlmsgHeaderLen:h.Length:h.Length]})
-		b = b[min(nlmsgAlign(int(h.Length)), len(b)):]
-	}
-	if len(b) != 0 {
-		return nil, errShortMessage
+		msgs[i] = Message{Header: h, Data: b[nlmsgHeaderLen:h.Length:h.Length]}
+		b = b[nlmsgAlign(int(h.Length)):]
 	}
 	return msgs, nil
 }

@@ -3,6 +3,7 @@ package netlink
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -174,10 +175,11 @@ func TestMessageUnmarshalBinary(t *testing.T) {
 		{name: "short", b: make([]byte, 15), err: errShortMessage},
 		{name: "unaligned 17", b: wireHeader(16, 0, 0, 0, 0, 1), err: errUnalignedMessage},
 		{name: "unaligned 18", b: wireHeader(18, 0, 0, 0, 0, 1, 2), err: errUnalignedMessage},
-		{name: "length zero", b: wireHeader(0, 0, 0, 0, 0), err: errMessageLength},
-		{name: "length below header", b: wireHeader(15, 0, 0, 0, 0, 0, 0, 0, 0), err: errMessageLength},
-		{name: "length beyond buffer", b: wireHeader(24, 0, 0, 0, 0, 1, 2, 3, 4), err: errMessageLength},
-		{name: "huge length", b: wireHeader(0xffffffff, 0, 0, 0, 0), err: errMessageLength},
+		// As in v1, a header length out of range is "not enough data".
+		{name: "length zero", b: wireHeader(0, 0, 0, 0, 0), err: errShortMessage},
+		{name: "length below header", b: wireHeader(15, 0, 0, 0, 0, 0, 0, 0, 0), err: errShortMessage},
+		{name: "length beyond buffer", b: wireHeader(24, 0, 0, 0, 0, 1, 2, 3, 4), err: errShortMessage},
+		{name: "huge length", b: wireHeader(0xffffffff, 0, 0, 0, 0), err: errShortMessage},
 		{
 			name: "header only",
 			b:    wireHeader(16, Noop, Request, 1, 2),
@@ -276,6 +278,140 @@ func TestMessageRoundTrip(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.m, got); diff != "" {
 				t.Fatalf("unexpected message (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestMessageErrorTexts checks the errors of Message against v1's exact
+// texts, and that, as in v1, a failed UnmarshalBinary has already stored
+// Header.Length.
+func TestMessageErrorTexts(t *testing.T) {
+	tests := []struct {
+		name       string
+		do         func(m *Message) error
+		want       string
+		wantLength uint32
+	}{
+		{
+			name: "marshal length below header",
+			do:   func(m *Message) error { _, err := Message{Header: Header{Length: 12}}.MarshalBinary(); return err },
+			want: "netlink message header length incorrect",
+		},
+		{
+			name: "marshal unaligned length",
+			do:   func(m *Message) error { _, err := Message{Header: Header{Length: 17}}.MarshalBinary(); return err },
+			want: "netlink message header length incorrect",
+		},
+		{
+			name: "unmarshal short",
+			do:   func(m *Message) error { return m.UnmarshalBinary(make([]byte, 12)) },
+			want: "not enough data to create a netlink message",
+		},
+		{
+			name: "unmarshal unaligned",
+			do:   func(m *Message) error { return m.UnmarshalBinary(wireHeader(16, 0, 0, 0, 0, 1)) },
+			want: "input data is not properly aligned for netlink message",
+		},
+		{
+			name:       "unmarshal length below header",
+			do:         func(m *Message) error { return m.UnmarshalBinary(wireHeader(8, 0, 0, 0, 0)) },
+			want:       "not enough data to create a netlink message",
+			wantLength: 8,
+		},
+		{
+			name:       "unmarshal length beyond buffer",
+			do:         func(m *Message) error { return m.UnmarshalBinary(wireHeader(20, 0, 0, 0, 0)) },
+			want:       "not enough data to create a netlink message",
+			wantLength: 20,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m Message
+			checkError(t, errorWithText(tt.want), tt.do(&m))
+			if diff := cmp.Diff(tt.wantLength, m.Header.Length); diff != "" {
+				t.Fatalf("unexpected Header.Length (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestParseMessages checks the datagram parser of the Conn against what
+// v1 does with the same datagram: v1 reads it from a zeroed buffer whose
+// length is rounded up to 4 bytes, and ignores fewer trailing bytes than a
+// header.
+func TestParseMessages(t *testing.T) {
+	ack := wireHeader(20, Error, 0, 1, 0, 0, 0, 0, 0)
+	ackMessage := Message{Header: Header{Length: 20, Type: Error, Sequence: 1}, Data: []byte{0, 0, 0, 0}}
+	tests := []struct {
+		name string
+		b    []byte
+		want []Message
+		err  string
+	}{
+		{name: "empty", b: nil, want: []Message{}},
+		{name: "shorter than a header", b: make([]byte, 12), want: []Message{}},
+		{
+			// Padded to 16 bytes, as in v1, and read as a header.
+			name: "padded to a header",
+			b:    make([]byte, 13),
+			err:  "netlink message header length incorrect",
+		},
+		{name: "one", b: ack, want: []Message{ackMessage}},
+		{
+			name: "two",
+			b:    slices.Concat(wireHeader(17, 16, Multi, 1, 0, 7, 0, 0, 0), ack),
+			want: []Message{
+				{Header: Header{Length: 17, Type: 16, Flags: Multi, Sequence: 1}, Data: []byte{7}},
+				ackMessage,
+			},
+		},
+		{name: "4 trailing bytes ignored", b: slices.Concat(ack, []byte{1, 2, 3, 4}), want: []Message{ackMessage}},
+		{name: "12 trailing bytes ignored", b: slices.Concat(ack, make([]byte, 12)), want: []Message{ackMessage}},
+		{
+			name: "15 trailing bytes padded to a header",
+			b:    slices.Concat(ack, make([]byte, 15)),
+			err:  "netlink message header length incorrect",
+		},
+		{
+			name: "last message not padded",
+			b:    wireHeader(17, 16, 0, 1, 0, 7),
+			want: []Message{{Header: Header{Length: 17, Type: 16, Sequence: 1}, Data: []byte{7}}},
+		},
+		{
+			// The datagram is 17 bytes; v1 reads the length 19 in the
+			// 20-byte zeroed buffer.
+			name: "length within the padding",
+			b:    wireHeader(19, 16, 0, 1, 0, 7),
+			want: []Message{{Header: Header{Length: 19, Type: 16, Sequence: 1}, Data: []byte{7, 0, 0}}},
+		},
+		{name: "length beyond the padding", b: wireHeader(21, 16, 0, 1, 0, 7), err: "not enough data to create a netlink message"},
+		{name: "length zero", b: wireHeader(0, 16, 0, 1, 0), err: "netlink message header length incorrect"},
+		{name: "length below header", b: wireHeader(15, 16, 0, 1, 0), err: "netlink message header length incorrect"},
+		{
+			name: "bad trailing header",
+			b:    slices.Concat(ack, wireHeader(64, 16, 0, 1, 0)),
+			err:  "not enough data to create a netlink message",
+		},
+		{
+			name: "not netlink",
+			b:    []byte("add@/devices/virtual/net/x\x00ACTION=add\x00"),
+			err:  "not enough data to create a netlink message",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseMessages(tt.b)
+			if tt.err != "" {
+				checkError(t, errorWithText(tt.err), err)
+				return
+			}
+			if err != nil {
+				t.Fatalf("failed to parse: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Fatalf("unexpected messages (-want +got):\n%s", diff)
 			}
 		})
 	}

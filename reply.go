@@ -173,7 +173,11 @@ func (r *reply) takeAck(m Message) bool {
 // takeDone reads a Done message: a non-zero code is an error, and extended
 // acknowledgement attributes are kept.
 func (r *reply) takeDone(m Message) {
-	if len(m.Data) < 4 {
+	switch {
+	case len(m.Data) == 0:
+		return
+	case len(m.Data) < 4:
+		r.err = newOpError("receive", errShortAck)
 		return
 	}
 	code := int32(binary.NativeEndian.Uint32(m.Data))

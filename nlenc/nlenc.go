@@ -15,10 +15,10 @@ import (
 // which is the byte order of netlink headers and most netlink attributes.
 func NativeEndian() binary.ByteOrder { return binary.NativeEndian }
 
-// checkSize panics unless b is exactly n bytes long.
+// checkSize panics, with v1's text, unless b is exactly n bytes long.
 func checkSize(b []byte, n int, name string) {
 	if len(b) != n {
-		panic(fmt.Sprintf("nlenc: %s needs a %d-byte slice, got %d bytes", name, n, len(b)))
+		panic(fmt.Sprintf("%s: unexpected byte slice length: %d", name, len(b)))
 	}
 }
 

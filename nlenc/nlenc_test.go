@@ -150,6 +150,14 @@ func TestWrongSizePanics(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Fatalf("unexpected panic (-want +got):\n%s\npanic value: %v", diff, v)
 				}
+				if !want {
+					return
+				}
+				// v1's panic value, which a recover may show.
+				wantValue := fmt.Sprintf("%s: unexpected byte slice length: %d", fn.name, size)
+				if diff := cmp.Diff(any(wantValue), v); diff != "" {
+					t.Fatalf("unexpected panic value (-want +got):\n%s", diff)
+				}
 			})
 		}
 	}

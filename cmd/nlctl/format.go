@@ -128,7 +128,7 @@ func writeAttribute(w io.Writer, space *attrSpace, typ, flags uint16, data []byt
 			fmt.Fprintf(w, "%s%s: (empty)\n", indent(depth), label)
 			return
 		}
-		if _, err := netlink.NewAttributeDecoder(data); err == nil {
+		if validList(data) {
 			fmt.Fprintf(w, "%s%s:\n", indent(depth), label)
 			writeAttributes(w, data, space.child(typ), depth+1)
 			return
@@ -346,4 +346,16 @@ func looksNested(b []byte) bool {
 	}
 	// Len leaves out zero-length attributes, which real lists do not hold.
 	return ad.Err() == nil && n == ad.Len()
+}
+
+// validList reports whether b is a well-formed attribute list: the
+// decoder reports a bad length only once it reaches it.
+func validList(b []byte) bool {
+	ad, err := netlink.NewAttributeDecoder(b)
+	if err != nil {
+		return false
+	}
+	for ad.Next() {
+	}
+	return ad.Err() == nil
 }

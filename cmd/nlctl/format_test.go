@@ -186,7 +186,7 @@ func TestWriteAttributes(t *testing.T) {
 		{
 			name: "malformed list",
 			raw:  []byte{8, 0, 1, 0, 0, 0},
-			want: lines("  (malformed attributes: netlink: invalid netlink attribute length: 8 at offset 0 with 6 bytes left) [6 bytes] 08000100 0000"),
+			want: lines("  (malformed attributes: invalid attribute; length too short or too large)"),
 		},
 	}
 	for _, tt := range tests {

@@ -207,7 +207,12 @@ func TestClientPolicies(t *testing.T) {
 
 	t.Run("kernel error", func(t *testing.T) {
 		c := nltest.Dial(func(req []netlink.Message) ([]netlink.Message, error) {
-			return nltest.Error(int(unix.EOPNOTSUPP), req)
+			// nltest.Error keeps the request's flags, as v1's does, and
+			// the dump flags would read as Capped|AcknowledgeTLVs on an
+			// error message: answer as the kernel does, without them.
+			m := req[0]
+			m.Header.Flags = netlink.Request
+			return nltest.Error(int(unix.EOPNOTSUPP), []netlink.Message{m})
 		})
 		defer c.Close()
 		if _, err := NewClient(c).Policies(t.Context(), demoFamily); !errors.Is(err, unix.EOPNOTSUPP) {
