@@ -191,13 +191,14 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 		w.doubtSince = d.idleEpoch.Load()
 		d.mu.Unlock()
 	}
-	if err := d.await(ctx, w); err != nil {
-		// w may be abandoned, and still known to dispatch.
-		return w.reply, err
+	finished, err := d.await(ctx, w)
+	if !finished {
+		// w is abandoned, and still known to dispatch.
+		return reply{}, err
 	}
 	r := w.reply
 	d.recycle(w)
-	return r, nil
+	return r, err
 }
 
 // recycle keeps w, whose transaction has finished, for another one.
@@ -277,11 +278,12 @@ func (d *demux) releaseExclusiveLocked(w *waiter) {
 	<-d.exclusiveSem
 }
 
-// await gathers w's reply. When nobody else is reading, it reads, and keeps
+// await gathers w's reply, and reports whether it finished: if not, w is
+// abandoned. When nobody else is reading, it reads, and keeps
 // the turn until its own reply is complete, handing other transactions
 // their datagrams: passing the turn on after every datagram would wake
 // another goroutine each time.
-func (d *demux) await(ctx context.Context, w *waiter) error {
+func (d *demux) await(ctx context.Context, w *waiter) (finished bool, err error) {
 	reading := false // this goroutine holds readSem
 	defer func() {
 		if reading {
@@ -296,7 +298,7 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 
 		for _, dg := range queue {
 			if d.complete(w, dg.msgs) {
-				return w.reply.err
+				return true, w.reply.err
 			}
 		}
 		if err == nil && reading {
@@ -306,7 +308,7 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 			// for it: finding nothing to read proves it gone (see idle).
 			mine, got, err = d.readOne(ctx, w, !doubt)
 			if got && d.complete(w, mine) {
-				return w.reply.err
+				return true, w.reply.err
 			}
 			if err == errWouldBlock || err != nil && lostData(err) {
 				// failAll or idle has decided whether w fails: its err
@@ -316,12 +318,12 @@ func (d *demux) await(ctx context.Context, w *waiter) error {
 		}
 		if err != nil {
 			d.abandon(w)
-			return newOpError("receive", err)
+			return false, newOpError("receive", err)
 		}
 		if !reading {
 			if reading, err = d.wait(ctx, w); err != nil {
 				d.abandon(w)
-				return err
+				return false, err
 			}
 		}
 	}
