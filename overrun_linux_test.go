@@ -1,0 +1,477 @@
+//go:build linux
+
+package netlink_test
+
+// A storm of notifications that overruns a Conn's queue while it dumps:
+// see TestOverrunStorm.
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/nstest"
+)
+
+// The storm's default size, small enough for CI on two cores; the
+// environment variables named below override the first two.
+const (
+	stormRoutes = 2000 // routes added then deleted per round: NETLINK_STORM_ROUTES
+	stormVeths  = 40   // veth pairs added then deleted per round: NETLINK_STORM_VETHS
+	stormRounds = 2    // rounds of adding and deleting
+	stormKept   = 2    // veth pairs that exist throughout, which every dump must list
+)
+
+// Time limits: no call of the test waits longer, so a wedged Conn fails the
+// test in seconds instead of hanging it.
+const (
+	stormDumpTimeout  = 5 * time.Second  // a link dump during the storm
+	stormAfterTimeout = 2 * time.Second  // a link dump after the storm
+	stormDuration     = 15 * time.Second // the default storm itself (ip -batch is killed past it)
+	stormQuietWait    = 3 * time.Second  // for the notifications to die down
+	stormQuietPeriod  = 300 * time.Millisecond
+	stormDrainStop    = 2 * time.Second // for the Receive loop to end
+	stormAfterDumps   = 5               // link dumps after the storm
+	stormMaxFailures  = 10              // failed dumps during the storm before giving up
+)
+
+// stormSize returns the positive integer in the environment variable name,
+// or def when it is unset.
+func stormSize(t *testing.T, name string, def, limit int) int {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > limit {
+		t.Fatalf("%s=%q: want an integer from 1 to %d", name, s, limit)
+	}
+	return n
+}
+
+// stormLines returns the ip commands of the storm: rounds of adding routes
+// through lo and veth pairs, the pairs spread among the routes so that link
+// notifications come all along, then deleting them the same way.
+func stormLines(routes, veths, rounds int) []string {
+	every := max(routes/max(veths, 1), 1)
+	var lines []string
+	for range rounds {
+		for _, verb := range []string{"add", "del"} {
+			v := 0
+			veth := func() {
+				if verb == "add" {
+					lines = append(lines, fmt.Sprintf("link add st%da type veth peer name st%db", v, v))
+				} else {
+					lines = append(lines, fmt.Sprintf("link del st%da", v))
+				}
+				v++
+			}
+			for i := range routes {
+				lines = append(lines, fmt.Sprintf("route %s 10.%d.%d.0/24 dev lo", verb, i>>8, i&0xff))
+				if i%every == 0 && v < veths {
+					veth()
+				}
+			}
+			for v < veths {
+				veth()
+			}
+		}
+	}
+	return lines
+}
+
+// stormLinkDump returns an RTM_GETLINK dump request with sequence number seq.
+func stormLinkDump(seq uint32) netlink.Message {
+	m := linkDumpRequest()
+	m.Header.Sequence = seq
+	return m
+}
+
+// stormLinks checks that msgs are a whole link dump answering the request
+// with sequence seq on the Conn of port pid, and returns the links' names
+// by interface index.
+func stormLinks(msgs []netlink.Message, seq, pid uint32) (map[uint32]string, error) {
+	links := make(map[uint32]string)
+	for i, m := range msgs {
+		h := m.Header
+		if h.Type != unix.RTM_NEWLINK || h.Sequence != seq || h.PID != pid {
+			return nil, fmt.Errorf("message %d: type %d, sequence %d, port %d; want type %d (RTM_NEWLINK), sequence %d, port %d",
+				i, h.Type, h.Sequence, h.PID, unix.RTM_NEWLINK, seq, pid)
+		}
+		name, err := linkName(m)
+		if err != nil {
+			return nil, fmt.Errorf("message %d: %v", i, err)
+		}
+		index := binary.NativeEndian.Uint32(m.Data[4:8])
+		if old, ok := links[index]; ok {
+			return nil, fmt.Errorf("message %d: index %d (%s) listed twice, first as %s", i, index, name, old)
+		}
+		links[index] = name
+	}
+	return links, nil
+}
+
+// stormIPLinks returns the names of the links in ns by interface index, as
+// "ip -o link show" lists them.
+func stormIPLinks(t *testing.T, ns *nstest.NS) map[uint32]string {
+	t.Helper()
+	links := make(map[uint32]string)
+	for line := range strings.Lines(ns.Run(t, "-o", "link", "show")) {
+		// 3: keep0a@keep0b: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 ...
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		index, err := strconv.ParseUint(strings.TrimSuffix(f[0], ":"), 10, 32)
+		if err != nil {
+			t.Fatalf("ip -o link show: no index in %q", line)
+		}
+		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
+		links[uint32(index)] = name
+	}
+	return links
+}
+
+// A stormDrain receives everything that reaches Receive on a Conn, in its
+// own goroutine, and records what matters to the test.
+type stormDrain struct {
+	c    *netlink.Conn
+	pid  uint32
+	done chan struct{}
+
+	mu       sync.Mutex
+	messages int              // messages received
+	overruns int              // errors matching ENOBUFS that are not a reply
+	own      []netlink.Header // messages carrying the Conn's port ID
+	answers  []error          // netlink error messages answering a request
+	others   []error          // any other error
+	last     time.Time        // when Receive last returned
+}
+
+// startStormDrain calls Receive on c until ctx is done.
+func startStormDrain(ctx context.Context, c *netlink.Conn) *stormDrain {
+	d := &stormDrain{c: c, pid: c.PID(), done: make(chan struct{}), last: time.Now()}
+	go func() {
+		defer close(d.done)
+		for ctx.Err() == nil {
+			msgs, err := c.ReceiveContext(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if !d.record(msgs, err) {
+				return
+			}
+		}
+	}()
+	return d
+}
+
+// record notes what one Receive returned, and reports whether to go on.
+func (d *stormDrain) record(msgs []netlink.Message, err error) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.last = time.Now()
+	d.messages += len(msgs)
+	for _, m := range msgs {
+		if m.Header.PID == d.pid {
+			d.own = append(d.own, m.Header)
+		}
+	}
+	var oe *netlink.OpError
+	switch {
+	case err == nil:
+	case errors.As(err, &oe) && oe.Sequence != 0:
+		// A netlink error message: a reply, not an overrun.
+		d.answers = append(d.answers, err)
+	case errors.Is(err, unix.ENOBUFS):
+		d.overruns++
+	default:
+		d.others = append(d.others, err)
+		// A Receive that fails at once every time must not spin.
+		return len(d.others) < 100
+	}
+	return true
+}
+
+// waitQuiet waits until Receive has had nothing for period, or timeout has
+// passed, and reports whether it was quiet.
+func (d *stormDrain) waitQuiet(period, timeout time.Duration) bool {
+	end := time.Now().Add(timeout)
+	for time.Now().Before(end) {
+		d.mu.Lock()
+		last := d.last
+		d.mu.Unlock()
+		if time.Since(last) >= period {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+// stop ends the Receive loop, whose context cancel cancels, closing the
+// Conn if the loop does not end by itself in time.
+func (d *stormDrain) stop(t *testing.T, cancel context.CancelFunc) {
+	t.Helper()
+	cancel()
+	select {
+	case <-d.done:
+		return
+	case <-time.After(stormDrainStop):
+	}
+	t.Errorf("ReceiveContext did not return within %v of its context's end", stormDrainStop)
+	d.c.Close()
+	select {
+	case <-d.done:
+	case <-time.After(stormDrainStop):
+		t.Errorf("ReceiveContext did not return within %v of Close either", stormDrainStop)
+	}
+}
+
+// stormCounts are the outcomes of the link dumps made during the storm.
+type stormCounts struct {
+	ok, interrupted, enobufs, ebusy int
+}
+
+// TestOverrunStorm reproduces a production failure: after an overrun, a
+// Conn could never dump again. When a socket's queue is full, the kernel
+// answers a dump request with NLMSG_ERROR ENOBUFS but keeps the dump
+// registered and sends its replies later; taking that error as the end of
+// the dump let the next dump start, which the kernel refused with EBUSY,
+// let the late replies reach Receive as if they were notifications, and
+// made a dump whose EBUSY answer was dropped wait for a Done that never
+// came.
+//
+// The failure depends on timing, so one run proves little: the check is 20
+// runs in a row,
+//
+//	go test -run TestOverrunStorm -count=20 .
+//
+// The storm's size can be raised for a heavier check, for example to the
+// 5,000 routes and 100 veth pairs of the original report:
+//
+//	NETLINK_STORM_ROUTES=5000 NETLINK_STORM_VETHS=100 go test -run TestOverrunStorm -v .
+func TestOverrunStorm(t *testing.T) {
+	routes := stormSize(t, "NETLINK_STORM_ROUTES", stormRoutes, 1<<16)
+	veths := stormSize(t, "NETLINK_STORM_VETHS", stormVeths, 1000)
+	tests := []struct {
+		name       string
+		readBuffer int
+	}{
+		{name: "readBuffer=8192", readBuffer: 8192},
+		{name: "readBuffer=4096", readBuffer: 4096},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			testOverrunStorm(t, routes, veths, tt.readBuffer)
+		})
+	}
+}
+
+// testOverrunStorm dumps links on a Conn joined to the link and route
+// groups while a storm of changes overruns its queue, then checks that the
+// Conn still dumps correctly and that no reply leaked to Receive.
+func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
+	start := time.Now()
+	ns := nstest.New(t)
+	setup := []string{"link set lo up"}
+	for i := range stormKept {
+		setup = append(setup, fmt.Sprintf("link add keep%da type veth peer name keep%db", i, i))
+	}
+	ns.Batch(t, setup)
+	kept := stormIPLinks(t, ns)
+
+	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	for _, g := range []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_ROUTE} {
+		if err := c.JoinGroup(g); err != nil {
+			t.Fatalf("JoinGroup(%d): %v", g, err)
+		}
+	}
+	if err := c.SetReadBuffer(readBuffer); err != nil {
+		t.Fatalf("SetReadBuffer(%d): %v", readBuffer, err)
+	}
+
+	drainCtx, stopDrain := context.WithCancel(t.Context())
+	drain := startStormDrain(drainCtx, c)
+	defer drain.stop(t, stopDrain)
+
+	// Sequence numbers are ours, so that a leaked reply is recognised.
+	dumpSeqs := make(map[uint32]bool)
+	seq := uint32(0x5eed0000)
+	nextSeq := func() uint32 {
+		seq++
+		dumpSeqs[seq] = true
+		return seq
+	}
+
+	batch := filepath.Join(t.TempDir(), "storm")
+	lines := stormLines(routes, veths, stormRounds)
+	if err := os.WriteFile(batch, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A bigger storm than the default may take longer.
+	limit := stormDuration * time.Duration(max(1, routes/stormRoutes, veths/stormVeths))
+	stormCtx, stopStorm := context.WithTimeout(t.Context(), limit)
+	defer stopStorm()
+	var stormOut []byte
+	var stormErr error
+	var stormTime time.Duration
+	stormDone := make(chan struct{})
+	go func() {
+		defer close(stormDone)
+		begun := time.Now()
+		stormOut, stormErr = exec.CommandContext(stormCtx, "ip", "-n", ns.Name(), "-batch", batch).CombinedOutput()
+		stormTime = time.Since(begun)
+	}()
+
+	// Dump links on the same Conn until the storm ends.
+	var n stormCounts
+	dumps, failed := 0, 0
+	wedged := false
+	for stormRunning := true; stormRunning && failed < stormMaxFailures; {
+		select {
+		case <-stormDone:
+			stormRunning = false
+		default:
+		}
+		dumps++
+		s := nextSeq()
+		ctx, cancel := context.WithTimeout(t.Context(), stormDumpTimeout)
+		begun := time.Now()
+		reply, err := c.ExecuteReply(ctx, stormLinkDump(s))
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("link dump %d (sequence %#x) during the storm: no answer within %v (%v): the Conn is wedged",
+				dumps, s, time.Since(begun).Round(time.Millisecond), err)
+			wedged = true
+			break
+		}
+		switch {
+		case errors.Is(err, unix.ENOBUFS):
+			n.enobufs++
+		case errors.Is(err, unix.EBUSY):
+			n.ebusy++
+		case err != nil:
+			t.Errorf("link dump %d (sequence %#x) during the storm: %v", dumps, s, err)
+			failed++
+		default:
+			links, err := stormLinks(reply.Messages, s, c.PID())
+			if err != nil {
+				t.Errorf("link dump %d (sequence %#x) during the storm: %v", dumps, s, err)
+				failed++
+				continue
+			}
+			for index, name := range kept {
+				if links[index] != name {
+					t.Errorf("link dump %d (sequence %#x) during the storm lacks link %d (%s): got %v", dumps, s, index, name, links)
+					failed++
+				}
+			}
+			n.ok++
+			if reply.Interrupted {
+				n.interrupted++
+			}
+		}
+	}
+	// A wedged or failing Conn has failed the test already: the rest of
+	// the storm would prove nothing more.
+	if failed >= stormMaxFailures {
+		t.Errorf("stopped dumping after %d failed dumps", failed)
+		wedged = true
+	}
+	if wedged {
+		stopStorm()
+	}
+	<-stormDone
+	if stormErr != nil && !(wedged && stormCtx.Err() != nil) { // killed by stopStorm
+		t.Errorf("the storm (ip -batch of %d commands): %v: %s", len(lines), stormErr, stormOut)
+	}
+
+	// After the storm, every dump must succeed at once and be exact.
+	if !drain.waitQuiet(stormQuietPeriod, stormQuietWait) {
+		t.Errorf("Receive still busy %v after the storm", stormQuietWait)
+	}
+	want := stormIPLinks(t, ns)
+	failedAfter := 0
+	for i := range stormAfterDumps {
+		s := nextSeq()
+		ctx, cancel := context.WithTimeout(t.Context(), stormAfterTimeout)
+		msgs, err := c.ExecuteContext(ctx, stormLinkDump(s))
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("link dump %d of %d (sequence %#x) after the storm: no answer within %v (%v): the Conn is wedged; the rest are not tried",
+				i+1, stormAfterDumps, s, stormAfterTimeout, err)
+			failedAfter = stormAfterDumps - i
+			break
+		}
+		if err != nil {
+			t.Errorf("link dump %d of %d (sequence %#x) after the storm: %v", i+1, stormAfterDumps, s, err)
+			failedAfter++
+			continue
+		}
+		got, err := stormLinks(msgs, s, c.PID())
+		if err != nil {
+			t.Errorf("link dump %d of %d (sequence %#x) after the storm: %v", i+1, stormAfterDumps, s, err)
+			failedAfter++
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("link dump %d of %d after the storm: links by index (-ip link show +dump):\n%s", i+1, stormAfterDumps, diff)
+			failedAfter++
+		}
+	}
+	drain.stop(t, stopDrain)
+
+	// What reached Receive: notifications only, and at least one overrun.
+	drain.mu.Lock()
+	defer drain.mu.Unlock()
+	// One line per kind of leaked message, not one per message.
+	type leak struct {
+		typ   netlink.HeaderType
+		flags netlink.HeaderFlags
+		seq   uint32
+	}
+	leaks := make(map[leak]int)
+	var order []leak
+	for _, h := range drain.own {
+		l := leak{h.Type, h.Flags, h.Sequence}
+		if leaks[l] == 0 {
+			order = append(order, l)
+		}
+		leaks[l]++
+	}
+	for _, l := range order {
+		t.Errorf("Receive returned %d messages of type %d, flags %v, with this Conn's port %d and sequence %#x (one of our dumps: %t): a leaked reply",
+			leaks[l], l.typ, l.flags, c.PID(), l.seq, dumpSeqs[l.seq])
+	}
+	for _, err := range drain.answers {
+		var oe *netlink.OpError
+		errors.As(err, &oe)
+		t.Errorf("Receive returned the answer to a request (sequence %#x, one of our dumps: %t): %v", oe.Sequence, dumpSeqs[oe.Sequence], err)
+	}
+	for _, err := range drain.others {
+		t.Errorf("Receive: %v", err)
+	}
+	if drain.overruns == 0 && n.enobufs == 0 {
+		t.Errorf("no overrun: neither Receive nor a dump failed with ENOBUFS, so the test proves nothing; make the storm bigger")
+	}
+	t.Logf("storm of %d routes and %d veth pairs, %d rounds, read buffer %d, %v: %d link dumps (ok %d, of which interrupted %d; ENOBUFS %d; EBUSY %d); Receive: %d messages, %d overruns, %d replies leaked; after the storm %d of %d dumps failed or were not tried; %v in all",
+		routes, veths, stormRounds, readBuffer, stormTime.Round(time.Millisecond),
+		dumps, n.ok, n.interrupted, n.enobufs, n.ebusy,
+		drain.messages, drain.overruns, len(drain.own)+len(drain.answers),
+		failedAfter, stormAfterDumps, time.Since(start).Round(time.Millisecond))
+}
