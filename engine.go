@@ -171,26 +171,22 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 		return reply{}, newOpError("execute", errSequenceInUse)
 	}
 	d.waiters[w.seq] = w
+	out := outgoing{msgs: []Message{m}, dump: dump}
 	if w.exclusive {
 		d.holder = w
 		w.doubtSince = math.MaxUint64
+		out.sent = func() { d.sent(w) }
 	}
 	d.mu.Unlock()
 
-	if err := d.tr.send(ctx, outgoing{msgs: []Message{m}, dump: dump}); err != nil {
+	if err := d.tr.send(ctx, out); err != nil {
 		d.mu.Lock()
 		delete(d.waiters, w.seq)
 		d.mu.Unlock()
 		d.releaseExclusive(w)
 		return reply{}, newOpError("send", err)
 	}
-	if w.exclusive {
-		// The kernel answers a request within sendmsg: its answer is
-		// queued, or lost to an overrun, by now.
-		d.mu.Lock()
-		w.doubtSince = d.idleEpoch.Load()
-		d.mu.Unlock()
-	}
+
 	finished, err := d.await(ctx, w)
 	if !finished {
 		// w is abandoned, and still known to dispatch.

@@ -37,7 +37,8 @@ var errDumpLost = fmt.Errorf("netlink: the answer to the dump request was lost i
 // An idleNotifier is a transport that says when it finds nothing to read.
 type idleNotifier interface {
 	// notifyIdle makes the transport call fn each time a read finds the
-	// socket's queue empty, before it waits.
+	// socket's queue empty, before it waits, and before a request that may
+	// start a dump can be sent after that read (see outgoing.sent).
 	notifyIdle(fn func())
 }
 
@@ -93,6 +94,15 @@ func (d *demux) doubt(w *waiter) {
 	}
 }
 
+// sent records that the request of the exclusive transaction w was sent:
+// the transport calls it before any later read begins, so that an empty
+// queue found by a read that began earlier casts no doubt on w's answer.
+func (d *demux) sent(w *waiter) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	w.doubtSince = d.idleEpoch.Load()
+}
+
 // forgetAbandoned forgets abandoned requests other than dumps, whose late
 // replies, if any ever come, then go to Receive. The caller holds mu.
 func (d *demux) forgetAbandoned() {
@@ -122,7 +132,7 @@ func (d *demux) endAbandonedLocked(w *waiter) {
 }
 
 // idle is called by the transport, with readSem held, when it finds the
-// socket's queue empty. A dump that is not confirmed, and whose answer was
+// socket's queue empty, before a request can be sent after that read. A dump that is not confirmed, and whose answer was
 // due before, is not running: an abandoned one is forgotten, and a caller
 // still waiting for one gets errDumpLost.
 func (d *demux) idle() {

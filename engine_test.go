@@ -83,6 +83,9 @@ func (f *demuxTestTransport) send(ctx context.Context, out outgoing) error {
 		}
 	}
 	f.mu.Unlock()
+	if out.sent != nil {
+		out.sent()
+	}
 	f.sent <- msgs
 	return nil
 }

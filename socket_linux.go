@@ -189,7 +189,7 @@ func (s *sysSocket) send(ctx context.Context, out outgoing) error {
 		b = appendMessage(b, m)
 	}
 	s.reserveReceiveBuffer(len(b))
-	err := s.sendDatagram(ctx, b, out.dump)
+	err := s.sendDatagram(ctx, b, out.dump, out.sent)
 	if err == nil {
 		s.trace.sent(b)
 	}
@@ -214,7 +214,7 @@ func (s *sysSocket) reserveReceiveBuffer(n int) {
 }
 
 // sendDatagram makes the sendmsg call for b.
-func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool) error {
+func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool, sent func()) error {
 	call, _ := s.sendCalls.Get().(*sendCall)
 	if call == nil {
 		call = &sendCall{}
@@ -222,6 +222,7 @@ func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool) error
 		call.once, call.fn = call.tryOnce, call.try
 	}
 	call.setBuffer(b)
+	call.sent = sent
 	if dump {
 		call.lock = &s.dumpMu
 	}
@@ -255,6 +256,7 @@ type sendCall struct {
 	iov   unix.Iovec
 	msg   unix.Msghdr
 	lock  *sync.Mutex // held around the system call, if set
+	sent  func()      // called after a successful system call, under lock
 	errno syscall.Errno
 	once  func(fd uintptr)      // tryOnce, bound once
 	fn    func(fd uintptr) bool // try, bound once
@@ -274,7 +276,7 @@ func (c *sendCall) setBuffer(b []byte) {
 
 // reset forgets the call's buffer and results.
 func (c *sendCall) reset() {
-	c.iov, c.msg, c.lock, c.errno = unix.Iovec{}, unix.Msghdr{}, nil, 0
+	c.iov, c.msg, c.lock, c.sent, c.errno = unix.Iovec{}, unix.Msghdr{}, nil, nil, 0
 }
 
 // tryOnce makes the sendmsg call, retrying only when interrupted.
@@ -285,6 +287,9 @@ func (c *sendCall) tryOnce(fd uintptr) {
 	}
 	for {
 		_, _, c.errno = unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+		if c.errno == 0 && c.sent != nil {
+			c.sent()
+		}
 		if c.errno != unix.EINTR {
 			return
 		}
@@ -374,15 +379,17 @@ func (s *sysSocket) tryReceive(fd uintptr) bool {
 		// MSG_TRUNC makes the kernel return the datagram's real length.
 		s.dumpMu.Lock()
 		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		if errno == unix.EAGAIN && s.idle != nil {
+			// Under dumpMu: no dump request goes out between finding
+			// the queue empty and saying so.
+			s.idle()
+		}
 		s.dumpMu.Unlock()
 		switch {
 		case errno == 0:
 			s.n, s.errno = int(r), 0
 			return true
 		case errno == unix.EAGAIN:
-			if s.idle != nil {
-				s.idle()
-			}
 			s.errno = errno
 			return !s.wait
 		case errno == unix.EINTR, errno == unix.EINVAL && !retriedEINVAL:

@@ -31,6 +31,10 @@ type outgoing struct {
 	// batch says that the messages came from SendMessages, which a Socket
 	// is asked to send through its own SendMessages method.
 	batch bool
+	// sent, if not nil, is called once the datagram is sent, before any
+	// read of the socket can begin: the kernel's answer is queued, or
+	// lost to an overrun, by then.
+	sent func()
 }
 
 // A datagram is the messages of one received datagram, or of a run of them
@@ -55,10 +59,16 @@ func (t socketTransport) send(ctx context.Context, out outgoing) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	var err error
 	if out.batch {
-		return t.sock.SendMessages(out.msgs)
+		err = t.sock.SendMessages(out.msgs)
+	} else {
+		err = t.sock.Send(out.msgs[0])
 	}
-	return t.sock.Send(out.msgs[0])
+	if err == nil && out.sent != nil {
+		out.sent()
+	}
+	return err
 }
 
 // receive takes one datagram from the Socket's ReceiveIter, the method the
