@@ -66,7 +66,10 @@ func Dial(family int, config *Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newConn(s.transport, s.pid, senderPolicy{self: s.pid, anyone: s.fromAnyone}, false)
+	c := newConn(s.transport, s.pid, engineConfig{
+		policy:    senderPolicy{self: s.pid, anyone: s.fromAnyone},
+		probeable: s.strictRequests,
+	})
 	c.interruptedError = config.InterruptedDumpError
 	c.strictRequests = s.strictRequests
 	return c, nil
@@ -76,18 +79,19 @@ func Dial(family int, config *Config) (*Conn, error) {
 // fakes such as those of package nltest. The Socket plays the kernel: its
 // replies are trusted, and a reply ends where the v1 API stops reading.
 func NewConn(sock Socket, pid uint32) *Conn {
-	return newConn(socketTransport{sock: sock}, pid, senderPolicy{self: pid, anyone: true}, true)
+	return newConn(socketTransport{sock: sock}, pid, engineConfig{policy: senderPolicy{self: pid, anyone: true}, v1Rules: true})
 }
 
 // newConn returns a Conn over tr, with its sequence numbers starting at
 // random.
-func newConn(tr transport, pid uint32, policy senderPolicy, v1Rules bool) *Conn {
+func newConn(tr transport, pid uint32, cfg engineConfig) *Conn {
 	c := &Conn{pid: pid, closed: make(chan struct{})}
 	c.sock = tr
 	if st, ok := tr.(socketTransport); ok {
 		c.sock = st.sock
 	}
-	c.engine = newDemux(tr, policy, v1Rules, c.closed)
+	cfg.nextSeq = c.nextSequence
+	c.engine = newDemux(tr, cfg, c.closed)
 	c.seq.Store(rand.Uint32())
 	return c
 }

@@ -27,14 +27,9 @@ import (
 //  3. mu: held briefly, never while waiting, to change the fields it
 //     guards.
 type demux struct {
-	tr     transport
-	policy senderPolicy
-	// v1Rules says that the transport is a Socket given to NewConn, which
-	// cannot say where a datagram comes from: its replies end as in the
-	// v1 API (see reply), a datagram no transaction claims belongs to the
-	// transaction that read it, and transactions run one at a time.
-	v1Rules bool
-	closed  <-chan struct{}
+	tr transport
+	engineConfig
+	closed <-chan struct{}
 
 	// Semaphores: channels of capacity 1, held while full.
 	readSem      chan struct{} // the turn to read the transport
@@ -50,6 +45,8 @@ type demux struct {
 	holder      *waiter             // the transaction holding exclusiveSem, if any
 	orphanCh    chan struct{}       // closed when the holder is abandoned
 	sentSingles map[uint32]struct{} // see send
+	probes      [8]uint32           // the latest probes sent (see probe)
+	nextProbe   int                 // where in probes the next one goes
 
 	// idleEpoch counts the times the transport found nothing to read (see
 	// idle). Written under mu.
@@ -79,6 +76,27 @@ type waiter struct {
 	// request is sent.
 	doubt      bool
 	doubtSince uint64
+	// A probe (see demux.probe), guarded by demux.mu: probing says one
+	// was sent, with sequence number probeSeq at idle epoch probeSince;
+	// probed says that its ACK was read since the doubt began.
+	probing, probed bool
+	probeSeq        uint32
+	probeSince      uint64
+}
+
+// An engineConfig says what the engine may assume of its transport.
+type engineConfig struct {
+	policy senderPolicy
+	// v1Rules says that the transport is a Socket given to NewConn, which
+	// cannot say where a datagram comes from: its replies end as in the
+	// v1 API (see reply), a datagram no transaction claims belongs to the
+	// transaction that read it, and transactions run one at a time.
+	v1Rules bool
+	// probeable says that the family acknowledges any request that asks
+	// for it, a NOOP included (netlink_rcv_skb): see probe.
+	probeable bool
+	// nextSeq returns the Conn's next sequence number.
+	nextSeq func() uint32
 }
 
 // Bounds on what the engine remembers.
@@ -102,11 +120,10 @@ var (
 )
 
 // newDemux returns an engine over tr; closed is closed when the Conn is.
-func newDemux(tr transport, policy senderPolicy, v1Rules bool, closed <-chan struct{}) *demux {
+func newDemux(tr transport, cfg engineConfig, closed <-chan struct{}) *demux {
 	d := &demux{
 		tr:           tr,
-		policy:       policy,
-		v1Rules:      v1Rules,
+		engineConfig: cfg,
 		closed:       closed,
 		readSem:      make(chan struct{}, 1),
 		exclusiveSem: make(chan struct{}, 1),
@@ -222,6 +239,9 @@ func (d *demux) acquireExclusive(ctx context.Context) error {
 
 		var read chan struct{}
 		if orphan != nil {
+			if err := d.probe(ctx, orphan); err != nil {
+				return err
+			}
 			read = d.readSem
 		}
 		select {
@@ -235,8 +255,8 @@ func (d *demux) acquireExclusive(ctx context.Context) error {
 			var err error
 			if running {
 				// While the kernel may have dropped the dump, do not
-				// wait for it: finding nothing to read proves it gone.
-				_, _, err = d.readOne(ctx, nil, !doubt)
+				// wait for it: see engine_abandon.go.
+				_, _, err = d.readOne(ctx, nil, !doubt || !d.probeable)
 			}
 			<-d.readSem
 			// Lost datagrams are the business of the transactions in
@@ -297,12 +317,15 @@ func (d *demux) await(ctx context.Context, w *waiter) (finished bool, err error)
 				return true, w.reply.err
 			}
 		}
+		if err == nil {
+			err = d.probe(ctx, w)
+		}
 		if err == nil && reading {
 			var mine []Message
 			var got bool
 			// While the kernel may have dropped w's answer, do not wait
-			// for it: finding nothing to read proves it gone (see idle).
-			mine, got, err = d.readOne(ctx, w, !doubt)
+			// for it: see engine_abandon.go.
+			mine, got, err = d.readOne(ctx, w, !doubt || !d.probeable)
 			if got && d.complete(w, mine) {
 				return true, w.reply.err
 			}

@@ -1,10 +1,12 @@
 package netlink
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"syscall"
 )
 
@@ -20,15 +22,22 @@ import (
 // What an overrun loses follows from how the kernel queues: it drops
 // notifications and answers (replies to requests that are not dumps,
 // ACKs and errors) when the socket's queue is full, but it never drops a
-// dump's own datagrams: it pauses the dump, and carries it on from
-// recvmsg once the queue has room. So after an overrun, a dump whose
-// datagrams have been arriving still ends with its Done, while a dump
-// whose answer has not been seen may have been refused with an error that
-// was lost (and then nothing more comes) or paused at its start (and then
-// it comes as the queue drains). The engine tells the two apart by
-// reading: the kernel carries a paused dump on from every recvmsg that
-// empties the queue, so once the transport finds the queue empty after
-// the answer was due, a dump not seen since is not running.
+// dump's own datagrams: it pauses the dump, and carries it on from a
+// recvmsg that takes a datagram off the queue while the queue is at most
+// half full. So after an overrun, a dump whose datagrams keep arriving
+// still ends with its Done, while a dump whose answer has not been seen
+// since may have been refused with an error that was lost (and then
+// nothing more comes) or paused (and then it comes as the queue drains).
+//
+// The engine tells the two apart by reading. Finding the queue empty is
+// not proof enough: memory of datagrams already read may still be charged
+// to the socket when the last of them is taken, and then the kernel leaves
+// the dump paused with nothing queued (seen on 6.18). So on families that
+// acknowledge any request that asks for it (netlink_rcv_skb), the engine
+// then sends a probe, a NOOP request with the Acknowledge flag: taking its
+// ACK off the queue carries a paused dump on. A dump not seen by the time
+// the queue is found empty again is not running. On other families, a
+// dump in doubt is waited for, bounded by the caller's context.
 
 // errDumpLost is the error of a dump whose answer the kernel dropped in an
 // overrun.
@@ -79,19 +88,71 @@ func (d *demux) abandon(w *waiter) {
 }
 
 // gone reports whether the kernel is known to be done with the exclusive
-// transaction w: its answer or dump in doubt, and the queue found empty
-// since the doubt began. The caller holds mu.
+// transaction w: in doubt, probed, and the queue found empty since. The
+// caller holds mu.
 func (d *demux) gone(w *waiter) bool {
-	return w.exclusive && w.doubt && d.idleEpoch.Load() > w.doubtSince
+	return w.exclusive && w.doubt && w.probed && d.idleEpoch.Load() > w.doubtSince
 }
 
-// doubt records that the kernel may have lost w's answer, or stopped its
+// needsProbe reports whether a probe should be sent for w: in doubt, the
+// queue found empty since, and no probe's ACK on its way. The caller
+// holds mu.
+func (d *demux) needsProbe(w *waiter) bool {
+	epoch := d.idleEpoch.Load()
+	return d.probeable && w.exclusive && w.doubt && !w.probed &&
+		epoch > w.doubtSince && (!w.probing || epoch > w.probeSince)
+}
+
+// doubt records that the kernel may have lost w's answer, or paused its
 // dump. The caller holds mu.
 func (d *demux) doubt(w *waiter) {
-	w.doubt = true
+	w.doubt, w.probed = true, false
 	if w.doubtSince != math.MaxUint64 {
 		w.doubtSince = d.idleEpoch.Load()
 	}
+}
+
+// probe sends a probe for w if it needs one (see needsProbe).
+func (d *demux) probe(ctx context.Context, w *waiter) error {
+	d.mu.Lock()
+	if !d.needsProbe(w) {
+		d.mu.Unlock()
+		return nil
+	}
+	seq := d.nextSeq()
+	w.probing, w.probeSeq, w.probeSince = true, seq, math.MaxUint64
+	d.probes[d.nextProbe%len(d.probes)] = seq
+	d.nextProbe++
+	d.mu.Unlock()
+
+	m := Message{Header: Header{Length: nlmsgHeaderLen, Type: Noop, Flags: Request | Acknowledge, Sequence: seq, PID: d.policy.self}}
+	err := d.tr.send(ctx, outgoing{msgs: []Message{m}, sent: func() {
+		d.mu.Lock()
+		w.probeSince = d.idleEpoch.Load()
+		d.mu.Unlock()
+	}})
+	if err != nil {
+		d.mu.Lock()
+		w.probing = false
+		d.mu.Unlock()
+		return newOpError("send", err)
+	}
+	return nil
+}
+
+// takeProbeAck reports whether run answers a probe, and records it for the
+// holder if it answers the holder's. The caller holds mu.
+func (d *demux) takeProbeAck(run []Message) bool {
+	seq := run[0].Header.Sequence
+	if !d.probeable || seq == 0 || !slices.Contains(d.probes[:], seq) || run[0].Header.Type != Error {
+		return false
+	}
+	if w := d.holder; w != nil && w.probing && w.probeSeq == seq {
+		// The recvmsg that took this ACK carried a paused dump on.
+		w.probing, w.probed = false, true
+		w.doubtSince = d.idleEpoch.Load()
+	}
+	return true
 }
 
 // sent records that the request of the exclusive transaction w was sent:
@@ -132,23 +193,28 @@ func (d *demux) endAbandonedLocked(w *waiter) {
 }
 
 // idle is called by the transport, with readSem held, when it finds the
-// socket's queue empty, before a request can be sent after that read. A dump that is not confirmed, and whose answer was
-// due before, is not running: an abandoned one is forgotten, and a caller
-// still waiting for one gets errDumpLost.
+// socket's queue empty, before a request can be sent after that read. A
+// dump that is gone is ended: an abandoned one is forgotten, and a caller
+// still waiting for one gets errDumpLost. One that needs a probe has it
+// sent by whoever waits for it.
 func (d *demux) idle() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.idleEpoch.Add(1)
 	w := d.holder
-	if w == nil || !d.gone(w) {
-		return
-	}
-	if w.abandoned {
+	switch {
+	case w == nil:
+	case d.gone(w) && w.abandoned:
 		d.endAbandonedLocked(w)
-		return
-	}
-	if w.err == nil {
-		w.err = errDumpLost
+	case d.gone(w):
+		if w.err == nil {
+			w.err = errDumpLost
+			notify(w.signal)
+		}
+	case d.needsProbe(w) && w.abandoned:
+		close(d.orphanCh)
+		d.orphanCh = make(chan struct{})
+	case d.needsProbe(w):
 		notify(w.signal)
 	}
 }

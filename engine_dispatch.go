@@ -75,6 +75,9 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 		run := datagram{msgs: msgs[:n:n], origin: dg.origin}
 		msgs = msgs[n:]
 
+		if d.takeProbeAck(run.msgs) {
+			continue
+		}
 		w := d.waiters[run.msgs[0].Header.Sequence]
 		if w == nil {
 			w = claimer

@@ -73,6 +73,19 @@ func (f *demuxTestTransport) send(ctx context.Context, out outgoing) error {
 	default:
 	}
 	msgs := slices.Clone(out.msgs)
+	if m := msgs[0]; m.Header.Type == Noop && m.Header.Flags&Acknowledge != 0 {
+		// A probe: the kernel acknowledges it within sendmsg.
+		ack := demuxTestAck(m)
+		b, err := ack.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		f.mu.Lock()
+		f.in <- demuxTestDatagram{b: b, origin: Origin{NSID: -1}}
+		f.mu.Unlock()
+		out.sent()
+		return nil
+	}
 	f.mu.Lock()
 	for _, m := range msgs {
 		if m.Header.Flags&Dump == Dump {
@@ -209,7 +222,7 @@ func (f *demuxTestTransport) checkDumps(t *testing.T) {
 func demuxTestConn(t *testing.T) (*Conn, *demuxTestTransport) {
 	t.Helper()
 	tr := newDemuxTestTransport()
-	c := newConn(tr, demuxTestPID, senderPolicy{self: demuxTestPID}, false)
+	c := newConn(tr, demuxTestPID, engineConfig{policy: senderPolicy{self: demuxTestPID}, probeable: true})
 	t.Cleanup(func() { _ = c.Close() })
 	return c, tr
 }
