@@ -88,28 +88,10 @@ func ParseAck(m Message) (Ack, error) {
 	b = b[4:]
 	withAttrs := m.Header.Flags&AcknowledgeTLVs != 0
 	if m.Header.Type == Error {
-		// struct nlmsgerr echoes the request's header, and its payload
-		// unless the kernel capped it or the request succeeded.
-		capped := m.Header.Flags&Capped != 0 || code == 0
-		if len(b) < nlmsgHeaderLen {
-			if withAttrs && code != 0 {
-				return a, errShortAck
-			}
-			return a, nil
+		var err error
+		if b, err = a.skipEcho(m.Header.Flags, code, b); err != nil || b == nil {
+			return a, err
 		}
-		a.Request = parseHeader(b)
-		if withAttrs && !capped && int(a.Request.Length) > len(b) {
-			return a, errShortAck
-		}
-		echoed := nlmsgHeaderLen
-		if !capped {
-			echoed = int(a.Request.Length)
-		}
-		if echoed < nlmsgHeaderLen || nlmsgAlign(echoed) > len(b) {
-			// The echo leaves no room for attributes.
-			return a, nil
-		}
-		b = b[nlmsgAlign(echoed):]
 	}
 	if !withAttrs || len(b) == 0 {
 		return a, nil
@@ -168,6 +150,36 @@ func messageAndOffset(b []byte) (string, int) {
 		}
 	}
 	return msg, off
+}
+
+// skipEcho reads the request header that struct nlmsgerr echoes after the
+// code, and returns what follows the echo: the echoed payload is there
+// too unless the kernel capped it or the request succeeded. It returns nil
+// when nothing can follow, and errShortAck, as v1 does, when extended
+// acknowledgement attributes are announced after an error but the echo is
+// cut short.
+func (a *Ack) skipEcho(flags HeaderFlags, code int32, b []byte) ([]byte, error) {
+	withAttrs := flags&AcknowledgeTLVs != 0
+	capped := flags&Capped != 0 || code == 0
+	if len(b) < nlmsgHeaderLen {
+		if withAttrs && code != 0 {
+			return nil, errShortAck
+		}
+		return nil, nil
+	}
+	a.Request = parseHeader(b)
+	if withAttrs && !capped && int(a.Request.Length) > len(b) {
+		return nil, errShortAck
+	}
+	echoed := nlmsgHeaderLen
+	if !capped {
+		echoed = int(a.Request.Length)
+	}
+	if echoed < nlmsgHeaderLen || nlmsgAlign(echoed) > len(b) {
+		// The echo leaves no room for attributes.
+		return nil, nil
+	}
+	return b[nlmsgAlign(echoed):], nil
 }
 
 // ackError turns an Ack with a non-zero code into the error the Conn

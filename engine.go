@@ -249,20 +249,10 @@ func (d *demux) acquireExclusive(ctx context.Context) error {
 			return nil
 		case <-changed:
 		case read <- struct{}{}:
-			d.mu.Lock()
-			running, doubt := d.holder == orphan, orphan.doubt
-			d.mu.Unlock()
-			var err error
-			if running {
-				// While the kernel may have dropped the dump, do not
-				// wait for it: see engine_abandon.go.
-				_, _, err = d.readOne(ctx, nil, !doubt || !d.probeable)
-			}
+			err := d.readForOrphan(ctx, orphan)
 			<-d.readSem
-			// Lost datagrams are the business of the transactions in
-			// flight and of Receive (see failAll), not of this one.
-			if err != nil && err != errWouldBlock && !lostData(err) {
-				return newOpError("receive", err)
+			if err != nil {
+				return err
 			}
 		case <-ctx.Done():
 			return newOpError("execute", ctx.Err())
@@ -270,6 +260,26 @@ func (d *demux) acquireExclusive(ctx context.Context) error {
 			return errClosing("execute")
 		}
 	}
+}
+
+// readForOrphan reads a datagram on behalf of orphan, if it still holds
+// exclusiveSem. The caller holds readSem.
+func (d *demux) readForOrphan(ctx context.Context, orphan *waiter) error {
+	d.mu.Lock()
+	running, doubt := d.holder == orphan, orphan.doubt
+	d.mu.Unlock()
+	if !running {
+		return nil
+	}
+	// While the kernel may have dropped the dump, do not wait for it: see
+	// engine_abandon.go.
+	_, _, err := d.readOne(ctx, nil, !doubt || !d.probeable)
+	// Lost datagrams are the business of the transactions in flight and of
+	// Receive (see failAll), not of this one.
+	if err != nil && err != errWouldBlock && !lostData(err) {
+		return newOpError("receive", err)
+	}
+	return nil
 }
 
 // releaseExclusive lets the next exclusive transaction go if w held the
@@ -321,18 +331,9 @@ func (d *demux) await(ctx context.Context, w *waiter) (finished bool, err error)
 			err = d.probe(ctx, w)
 		}
 		if err == nil && reading {
-			var mine []Message
-			var got bool
-			// While the kernel may have dropped w's answer, do not wait
-			// for it: see engine_abandon.go.
-			mine, got, err = d.readOne(ctx, w, !doubt || !d.probeable)
-			if got && d.complete(w, mine) {
+			var done bool
+			if done, err = d.readFor(ctx, w, doubt); done {
 				return true, w.reply.err
-			}
-			if err == errWouldBlock || err != nil && lostData(err) {
-				// failAll or idle has decided whether w fails: its err
-				// says.
-				continue
 			}
 		}
 		if err != nil {
@@ -346,6 +347,22 @@ func (d *demux) await(ctx context.Context, w *waiter) (finished bool, err error)
 			}
 		}
 	}
+}
+
+// readFor reads one datagram for w, and reports whether that completed w's
+// reply. The caller holds readSem.
+func (d *demux) readFor(ctx context.Context, w *waiter, doubt bool) (done bool, err error) {
+	// While the kernel may have dropped w's answer, do not wait for it:
+	// see engine_abandon.go.
+	mine, got, err := d.readOne(ctx, w, !doubt || !d.probeable)
+	if got && d.complete(w, mine) {
+		return true, nil
+	}
+	if err == errWouldBlock || err != nil && lostData(err) {
+		// failAll or idle has decided whether w fails: its err says.
+		return false, nil
+	}
+	return false, err
 }
 
 // complete adds a datagram to w's reply, and ends the transaction if that

@@ -68,22 +68,13 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 	for msgs := dg.msgs; len(msgs) > 0; {
 		// The kernel answers one request per datagram; split anyway, by
 		// sequence number, so that nothing can go to the wrong owner.
-		n := 1
-		for n < len(msgs) && msgs[n].Header.Sequence == msgs[0].Header.Sequence {
-			n++
-		}
+		n := sequenceRun(msgs)
 		run := datagram{msgs: msgs[:n:n], origin: dg.origin}
 		msgs = msgs[n:]
 
-		if d.takeProbeAck(run.msgs) {
+		w, ok := d.owner(run.msgs, claimer)
+		if !ok {
 			continue
-		}
-		w := d.waiters[run.msgs[0].Header.Sequence]
-		if w == nil {
-			w = claimer
-		}
-		if w != nil {
-			d.confirm(w, run.msgs)
 		}
 		if w == self && w != nil {
 			if got {
@@ -102,6 +93,32 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 		d.endAbandoned(w)
 	}
 	return mine, got
+}
+
+// sequenceRun returns how many messages at the start of msgs, at least
+// one, carry the sequence number of the first.
+func sequenceRun(msgs []Message) int {
+	n := 1
+	for n < len(msgs) && msgs[n].Header.Sequence == msgs[0].Header.Sequence {
+		n++
+	}
+	return n
+}
+
+// owner returns the transaction that run answers, or claimer if none does;
+// ok is false if run answers a probe, and is dropped. The caller holds mu.
+func (d *demux) owner(run []Message, claimer *waiter) (w *waiter, ok bool) {
+	if d.takeProbeAck(run) {
+		return nil, false
+	}
+	w = d.waiters[run[0].Header.Sequence]
+	if w == nil {
+		w = claimer
+	}
+	if w != nil {
+		d.confirm(w, run)
+	}
+	return w, true
 }
 
 // handOver gives run to w, or to Receive if w is nil, and reports whether
