@@ -78,9 +78,11 @@ type sysSocket struct {
 	// turn to read: the recvmsg arguments and results, whether to wait for
 	// a datagram, and recvFn, the method value made once so that a read
 	// allocates nothing.
-	wait   bool
-	buf    []byte
-	oob    []byte
+	wait     bool
+	readSize int    // the most a read takes
+	slab     []byte // what reads go into, and their messages keep
+	region   []byte // where the read in progress goes, in slab
+	oob      []byte
 	iov    unix.Iovec
 	msg    unix.Msghdr
 	from   unix.RawSockaddrNetlink
@@ -96,14 +98,14 @@ func dial(family int, config *Config) (dialedSocket, error) {
 		return dialedSocket{}, err
 	}
 	s := &sysSocket{
-		c:     c,
-		trace: newTracer(config),
-		buf:   make([]byte, defaultReceiveBuffer),
+		c:        c,
+		trace:    newTracer(config),
+		readSize: defaultReceiveBuffer,
 		// Room for NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
 		oob: make([]byte, 2*unix.CmsgSpace(4)),
 	}
 	if config.MessageBufferSize > 0 {
-		s.buf = make([]byte, config.MessageBufferSize)
+		s.readSize = config.MessageBufferSize
 		s.fixedBuffer = true
 	}
 	s.readDeadline.set = c.SetReadDeadline
@@ -317,9 +319,10 @@ func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
 	if err := ctx.Err(); err != nil {
 		return datagram{}, err
 	}
-	if want := int(s.wantBuffer.Load()); !s.fixedBuffer && want > len(s.buf) {
-		s.buf = make([]byte, want)
+	if want := int(s.wantBuffer.Load()); !s.fixedBuffer && want > s.readSize {
+		s.readSize = want
 	}
+	s.region = s.nextRegion()
 	s.errno, s.wait = 0, wait
 	if err := s.readDeadline.during(ctx, func() error { return s.rc.Read(s.recvFn) }); err != nil {
 		return datagram{}, err
@@ -331,13 +334,13 @@ func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
 		return datagram{}, os.NewSyscallError("recvmsg", s.errno)
 	}
 	n := s.n
-	if s.msg.Flags&unix.MSG_TRUNC != 0 || n > len(s.buf) {
+	if s.msg.Flags&unix.MSG_TRUNC != 0 || n > len(s.region) {
 		if s.fixedBuffer {
 			return datagram{}, errMessageTruncated
 		}
 		// The datagram is lost; make sure the next one of its size is not.
-		size := len(s.buf)
-		s.buf = make([]byte, max(n, 2*size))
+		size := s.readSize
+		s.readSize = max(n, 2*size)
 		return datagram{}, fmt.Errorf("netlink: %d-byte datagram did not fit the %d-byte receive buffer: %w", n, size, syscall.EMSGSIZE)
 	}
 	o := Origin{PortID: s.from.Pid, NSID: -1}
@@ -347,13 +350,39 @@ func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
 	if oobn := int(s.msg.Controllen); oobn > 0 {
 		parseControl(s.oob[:oobn], &o)
 	}
-	// The messages own a copy, padded with zeros to the alignment: a
-	// sender may leave the last message's padding out.
-	b := make([]byte, nlmsgAlign(n))
-	copy(b, s.buf[:n])
+	b := s.takeRegion(n)
 	s.trace.received(b[:n], o)
 	msgs, err := parseMessages(b)
 	return datagram{msgs: msgs, origin: o, err: err}, nil
+}
+
+// slabSize is the size of the memory that received datagrams are read
+// into: enough for two of the largest datagrams the kernel sends by
+// default, and for many small ones.
+const slabSize = 2 * defaultReceiveBuffer
+
+// nextRegion returns the part of the slab the next read goes into, making
+// a new slab when the rest of this one is too small. Datagrams are read
+// straight into memory that their messages then keep, so nothing is
+// copied; a slab lives as long as any message read into it.
+func (s *sysSocket) nextRegion() []byte {
+	// A datagram is padded to the alignment (see takeRegion).
+	need := s.readSize + nlmsgAlignTo
+	if cap(s.slab)-len(s.slab) < need {
+		s.slab = make([]byte, 0, max(slabSize, need))
+	}
+	return s.slab[len(s.slab) : len(s.slab)+s.readSize]
+}
+
+// takeRegion hands the n bytes just read into the region over to the
+// datagram's messages, padded with zeros to the alignment: a sender may
+// leave the last message's padding out.
+func (s *sysSocket) takeRegion(n int) []byte {
+	start := len(s.slab)
+	end := start + nlmsgAlign(n)
+	s.slab = s.slab[:end]
+	clear(s.slab[start+n : end])
+	return s.slab[start:end:end]
 }
 
 // tryReceive makes one recvmsg call on fd for receive, and reports whether
@@ -366,8 +395,8 @@ func (s *sysSocket) tryReceive(fd uintptr) bool {
 	// should it happen anyway, nothing is lost: read again, once.
 	retriedEINVAL := false
 	for {
-		s.iov.Base = &s.buf[0]
-		s.iov.SetLen(len(s.buf))
+		s.iov.Base = &s.region[0]
+		s.iov.SetLen(len(s.region))
 		s.msg = unix.Msghdr{
 			Name:    (*byte)(unsafe.Pointer(&s.from)),
 			Namelen: unix.SizeofSockaddrNetlink,
