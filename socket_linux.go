@@ -83,12 +83,12 @@ type sysSocket struct {
 	slab     []byte // what reads go into, and their messages keep
 	region   []byte // where the read in progress goes, in slab
 	oob      []byte
-	iov    unix.Iovec
-	msg    unix.Msghdr
-	from   unix.RawSockaddrNetlink
-	n      int
-	errno  syscall.Errno
-	recvFn func(fd uintptr) bool
+	iov      unix.Iovec
+	msg      unix.Msghdr
+	from     unix.RawSockaddrNetlink
+	n        int
+	errno    syscall.Errno
+	recvFn   func(fd uintptr) bool
 }
 
 // dial opens and binds a netlink socket.
