@@ -37,7 +37,7 @@ var benchNamespace struct {
 // benchNS returns the shared namespace, making it on first use.
 func benchNS(b *testing.B) *nstest.NS {
 	b.Helper()
-	nstest.SkipUnlessRoot(b)
+	nstest.SkipUnlessAvailable(b)
 	benchNamespace.once.Do(func() {
 		ns := nstest.New(b)
 		addRoutes(b, ns, testRoutes(benchRoutes))

@@ -822,6 +822,8 @@ func trustRouteDst(t *testing.T, m netlink.Message) netip.Addr {
 // Execute met it first, and that the Conn goes on working: later
 // notifications arrive, and Execute works.
 func TestTrustOverrun(t *testing.T) {
+	// Every subtest needs a namespace of its own: skip as a whole.
+	nstest.SkipUnlessAvailable(t)
 	for _, executeFirst := range []bool{false, true} {
 		t.Run(fmt.Sprintf("executeFirst=%t", executeFirst), func(t *testing.T) {
 			ns := nstest.New(t)
@@ -902,6 +904,8 @@ func TestTrustOverrun(t *testing.T) {
 // TestTrustReceiveOrigin checks the origin ReceiveFrom gives notifications:
 // the kernel's port, and the group, including one above 32 with PacketInfo.
 func TestTrustReceiveOrigin(t *testing.T) {
+	// Every subtest needs a namespace of its own: skip as a whole.
+	nstest.SkipUnlessAvailable(t)
 	for _, pktinfo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("link/PacketInfo=%t", pktinfo), func(t *testing.T) {
 			ns := nstest.New(t)

@@ -17,14 +17,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netlinkgo/netlink/internal/nstest"
 )
 
 // TestKernel runs the nlctl binary against the kernel, in a network
 // namespace of its own.
 func TestKernel(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipping: creating a network namespace needs root")
-	}
+	nstest.SkipUnlessAvailable(t)
 	ip, err := exec.LookPath("ip")
 	if err != nil {
 		t.Skip("skipping: the ip command (iproute2) is not in PATH")
@@ -282,9 +282,9 @@ func TestKernel(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		cmd := exec.CommandContext(t.Context(), ip, "netns", "exec", ns, setpriv,
-			"--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-			bin, "dump", "route", "dellink", "-flags", "request|ack", "-attr", "IFLA_IFNAME:string:lo")
+		args := append([]string{"netns", "exec", ns, setpriv}, dropPrivileges(t)...)
+		args = append(args, bin, "dump", "route", "dellink", "-flags", "request|ack", "-attr", "IFLA_IFNAME:string:lo")
+		cmd := exec.CommandContext(t.Context(), ip, args...)
 		out, err := cmd.CombinedOutput()
 		var exitErr *exec.ExitError
 		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
@@ -345,6 +345,22 @@ func TestKernel(t *testing.T) {
 		}
 		checkTshark(t, pcap, "Message type: Create network interface (16)", "Device name: veth0", "Device name: veth1")
 	})
+}
+
+// dropPrivileges returns setpriv's options that take away CAP_NET_ADMIN:
+// becoming nobody (65534) as real root, or only dropping every capability
+// as root of a user namespace that maps no other user.
+func dropPrivileges(t *testing.T) []string {
+	t.Helper()
+	uidMap, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The initial user namespace maps every ID: "0 0 4294967295".
+	if f := strings.Fields(string(uidMap)); len(f) == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295" {
+		return []string{"--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"}
+	}
+	return []string{"--inh-caps=-all", "--bounding-set=-all"}
 }
 
 // hasGroup reports whether f has the multicast group name with ID id.

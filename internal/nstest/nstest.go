@@ -3,6 +3,10 @@
 // Package nstest creates throw-away network namespaces for tests that talk
 // to the real kernel, so that they never touch the machine's own network
 // configuration. It drives iproute2's ip command.
+//
+// Creating network namespaces needs root. A package whose tests use New
+// calls Main from its TestMain, so that an ordinary user's go test runs
+// them too, as root of a user namespace of their own; see Main.
 package nstest
 
 import (
@@ -26,24 +30,30 @@ type NS struct {
 	detached bool
 }
 
-// SkipUnlessRoot skips the test unless it runs as root, which creating
-// network namespaces and configuring them requires.
-func SkipUnlessRoot(t testing.TB) {
+// SkipUnlessAvailable skips the test unless New can create network
+// namespaces: it needs root, real or in a user namespace that Main made,
+// and the ip command. The skip message says which is missing. A test whose
+// subtests each call New calls it first, so that it skips as a whole
+// rather than pass with every subtest skipped.
+func SkipUnlessAvailable(t testing.TB) {
 	t.Helper()
+	if reason := os.Getenv(unavailableEnv); reason != "" {
+		t.Skip("skipping: cannot create network namespaces: " + reason)
+	}
 	if os.Geteuid() != 0 {
-		t.Skip("skipping: needs root to create network namespaces")
+		t.Skip("skipping: creating network namespaces needs root, or nstest.Main in the package's TestMain to run the tests in a user namespace")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("skipping: the ip command of iproute2 is not installed")
 	}
 }
 
 // New creates a fresh network namespace named nltest-<pid>-<random>, with the
 // ip command, and removes it when the test and its subtests end. It skips
-// the test when not root or when ip is not installed.
+// the test as SkipUnlessAvailable does.
 func New(t testing.TB) *NS {
 	t.Helper()
-	SkipUnlessRoot(t)
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: the ip command of iproute2 is not installed")
-	}
+	SkipUnlessAvailable(t)
 	// A random suffix keeps names unique without shared state.
 	name := fmt.Sprintf("nltest-%d-%08x", os.Getpid(), rand.Uint32())
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
