@@ -24,6 +24,7 @@ import (
 
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 )
 
 // The storm's default size, small enough for CI on two cores; the
@@ -94,13 +95,6 @@ func stormLines(routes, veths, rounds int) []string {
 	return lines
 }
 
-// stormLinkDump returns an RTM_GETLINK dump request with sequence number seq.
-func stormLinkDump(seq uint32) netlink.Message {
-	m := linkDumpRequest()
-	m.Header.Sequence = seq
-	return m
-}
-
 // stormLinks checks that msgs are a whole link dump answering the request
 // with sequence seq on the Conn of port pid, and returns the links' names
 // by interface index.
@@ -112,7 +106,7 @@ func stormLinks(msgs []netlink.Message, seq, pid uint32) (map[uint32]string, err
 			return nil, fmt.Errorf("message %d: type %d, sequence %d, port %d; want type %d (RTM_NEWLINK), sequence %d, port %d",
 				i, h.Type, h.Sequence, h.PID, unix.RTM_NEWLINK, seq, pid)
 		}
-		name, err := linkName(m)
+		name, err := testkit.LinkName(m)
 		if err != nil {
 			return nil, fmt.Errorf("message %d: %v", i, err)
 		}
@@ -295,7 +289,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	ns.Batch(t, setup)
 	kept := stormIPLinks(t, ns)
 
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	for _, g := range []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_ROUTE} {
 		if err := c.JoinGroup(g); err != nil {
 			t.Fatalf("JoinGroup(%d): %v", g, err)
@@ -352,7 +346,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 		s := nextSeq()
 		ctx, cancel := context.WithTimeout(t.Context(), stormDumpTimeout)
 		begun := time.Now()
-		reply, err := c.ExecuteReply(ctx, stormLinkDump(s))
+		reply, err := c.ExecuteReply(ctx, testkit.LinkDump(s))
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("link dump %d (sequence %#x) during the storm: no answer within %v (%v): the Conn is wedged",
@@ -410,7 +404,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	for i := range stormAfterDumps {
 		s := nextSeq()
 		ctx, cancel := context.WithTimeout(t.Context(), stormAfterTimeout)
-		msgs, err := c.ExecuteContext(ctx, stormLinkDump(s))
+		msgs, err := c.ExecuteContext(ctx, testkit.LinkDump(s))
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("link dump %d of %d (sequence %#x) after the storm: no answer within %v (%v): the Conn is wedged; the rest are not tried",

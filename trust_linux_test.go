@@ -27,6 +27,7 @@ import (
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 )
 
 // Kernel constants that package unix lacks (linux/if_bridge.h).
@@ -45,21 +46,6 @@ const (
 	trustEthtoolAMMHeader     = 1 // ETHTOOL_A_MM_HEADER
 	trustEthtoolAMMVerifyTime = 9 // ETHTOOL_A_MM_VERIFY_TIME
 )
-
-// trustDial opens a Conn of the family in ns, closed when the test ends.
-func trustDial(t *testing.T, family int, ns *nstest.NS, config *netlink.Config) *netlink.Conn {
-	t.Helper()
-	if config == nil {
-		config = &netlink.Config{}
-	}
-	config.NetNS = ns.FD()
-	c, err := netlink.Dial(family, config)
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // trustNextSeq returns the sequence number that c gives its next request.
 // It sends a no-op request without Acknowledge, which the kernel does not
@@ -105,18 +91,6 @@ func trustSendFrom(t *testing.T, c *netlink.Conn, to uint32, msgs ...netlink.Mes
 	}
 }
 
-// trustEncode encodes the attributes that fn writes.
-func trustEncode(t *testing.T, fn func(ae *netlink.AttributeEncoder)) []byte {
-	t.Helper()
-	ae := netlink.NewAttributeEncoder()
-	fn(ae)
-	b, err := ae.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // trustAttrs decodes attributes into a map by type.
 func trustAttrs(t *testing.T, b []byte) map[uint16][]byte {
 	t.Helper()
@@ -129,14 +103,6 @@ func trustAttrs(t *testing.T, b []byte) map[uint16][]byte {
 		m[ad.Type()] = ad.Bytes()
 	}
 	return m
-}
-
-// trustLinkDump is an RTM_GETLINK dump request.
-func trustLinkDump() netlink.Message {
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request | netlink.Dump},
-		Data:   make([]byte, unix.SizeofIfInfomsg),
-	}
 }
 
 // trustLinkName returns the IFLA_IFNAME of an RTM_NEWLINK message.
@@ -196,8 +162,8 @@ func trustReceiveUntil(t *testing.T, c *netlink.Conn, match func(netlink.Message
 // Receive drops it, and that ReceiveFrom shows where it came from.
 func TestTrustSenderValidation(t *testing.T) {
 	ns := nstest.New(t)
-	c := trustDial(t, unix.NETLINK_GENERIC, ns, nil)
-	forger := trustDial(t, unix.NETLINK_GENERIC, ns, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
+	forger := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 
 	tests := []struct {
 		name  string
@@ -208,7 +174,7 @@ func TestTrustSenderValidation(t *testing.T) {
 			forge: func(seq uint32) netlink.Message {
 				return netlink.Message{
 					Header: netlink.Header{Type: unix.GENL_ID_CTRL, Sequence: seq, PID: c.PID()},
-					Data: append([]byte{unix.CTRL_CMD_NEWFAMILY, 2, 0, 0}, trustEncode(t, func(ae *netlink.AttributeEncoder) {
+					Data: append([]byte{unix.CTRL_CMD_NEWFAMILY, 2, 0, 0}, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 						ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 0x99)
 						ae.String(unix.CTRL_ATTR_FAMILY_NAME, "forged")
 					})...),
@@ -288,7 +254,7 @@ func TestTrustSenderValidation(t *testing.T) {
 // nor pollute it, and that Receive still returns them afterwards, in order.
 func TestTrustStrayTraffic(t *testing.T) {
 	ns := nstest.New(t)
-	c := trustDial(t, unix.NETLINK_ROUTE, ns, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	// Room for every notification, so that none is lost to an overrun.
 	if err := c.SetReadBuffer(8 << 20); err != nil {
 		t.Fatal(err)
@@ -310,7 +276,7 @@ func TestTrustStrayTraffic(t *testing.T) {
 	}
 
 	seq := trustNextSeq(t, c)
-	msgs, err := c.Execute(trustLinkDump())
+	msgs, err := c.Execute(testkit.LinkDump(0))
 	if err != nil {
 		t.Fatalf("Execute(RTM_GETLINK dump): %v", err)
 	}
@@ -372,14 +338,14 @@ func TestTrustStrayTraffic(t *testing.T) {
 // and not into the request's reply.
 func TestTrustOwnNotification(t *testing.T) {
 	ns := nstest.New(t)
-	c := trustDial(t, unix.NETLINK_ROUTE, ns, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	if err := c.JoinGroup(unix.RTNLGRP_IPV4_IFADDR); err != nil {
 		t.Fatal(err)
 	}
 	addr := []byte{10, 9, 9, 9}
 	data := []byte{unix.AF_INET, 32, 0, unix.RT_SCOPE_HOST}
 	data = binary.NativeEndian.AppendUint32(data, 1) // lo
-	data = append(data, trustEncode(t, func(ae *netlink.AttributeEncoder) {
+	data = append(data, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 		ae.Bytes(unix.IFA_LOCAL, addr)
 		ae.Bytes(unix.IFA_ADDRESS, addr)
 	})...)
@@ -426,7 +392,7 @@ func TestTrustExtendedAck(t *testing.T) {
 		"link set port0 up",
 	})
 	brIndex, portIndex := trustLinkIndex(t, ns, "br0"), trustLinkIndex(t, ns, "port0")
-	ethtoolFamily, err := genl.NewClient(trustDial(t, unix.NETLINK_GENERIC, ns, nil)).Family(t.Context(), unix.ETHTOOL_GENL_NAME)
+	ethtoolFamily, err := genl.NewClient(testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)).Family(t.Context(), unix.ETHTOOL_GENL_NAME)
 	if err != nil {
 		t.Fatalf("CTRL_CMD_GETFAMILY %s: %v", unix.ETHTOOL_GENL_NAME, err)
 	}
@@ -444,7 +410,7 @@ func TestTrustExtendedAck(t *testing.T) {
 		data := make([]byte, trustSizeofBrPortMsg)
 		data[0] = unix.AF_BRIDGE
 		binary.NativeEndian.PutUint32(data[4:], brIndex)
-		data = append(data, trustEncode(t, func(ae *netlink.AttributeEncoder) {
+		data = append(data, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 			ae.Bytes(trustMdbaSetEntry, entry)
 			ae.Nested(trustMdbaSetEntryAttrs, func(ae *netlink.AttributeEncoder) error {
 				ae.Uint8(trustMdbeAttrGroupMode, mode)
@@ -507,7 +473,7 @@ func TestTrustExtendedAck(t *testing.T) {
 			// or _NAME as such, but points at the header nest.
 			name:   "header nest without device",
 			family: unix.NETLINK_GENERIC,
-			req: genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, trustEncode(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
+			req: genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, testkit.Attributes(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
 				ae.Uint32(unix.ETHTOOL_A_HEADER_FLAGS, 0)
 			}))),
 			want: netlink.Ack{
@@ -534,7 +500,7 @@ func TestTrustExtendedAck(t *testing.T) {
 			// ETHTOOL_A_MM_VERIFY_TIME is NLA_POLICY_RANGE(NLA_U32, 1, 128).
 			name:   "value out of range",
 			family: unix.NETLINK_GENERIC,
-			req: genl.Request(ethtool, unix.ETHTOOL_MSG_MM_SET, 1, netlink.Acknowledge, trustEncode(t, func(ae *netlink.AttributeEncoder) {
+			req: genl.Request(ethtool, unix.ETHTOOL_MSG_MM_SET, 1, netlink.Acknowledge, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.Nested(trustEthtoolAMMHeader, func(ae *netlink.AttributeEncoder) error {
 					ae.Uint32(unix.ETHTOOL_A_HEADER_DEV_INDEX, 1)
 					return nil
@@ -565,7 +531,7 @@ func TestTrustExtendedAck(t *testing.T) {
 		{
 			name:   "wrong length",
 			family: unix.NETLINK_GENERIC,
-			req: genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, trustEncode(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
+			req: genl.Request(ethtool, unix.ETHTOOL_MSG_LINKINFO_GET, 1, netlink.Acknowledge, testkit.Attributes(t, ethtoolHeader(func(ae *netlink.AttributeEncoder) {
 				ae.Uint16(unix.ETHTOOL_A_HEADER_DEV_INDEX, 1)
 			}))),
 			want: netlink.Ack{
@@ -594,7 +560,7 @@ func TestTrustExtendedAck(t *testing.T) {
 				}
 
 				var flags []netlink.HeaderFlags
-				c := trustDial(t, tt.family, ns, &netlink.Config{Capture: captureFunc(func(sent bool, b []byte) {
+				c := testkit.Dial(t, ns, tt.family, &netlink.Config{Capture: captureFunc(func(sent bool, b []byte) {
 					if !sent && len(b) >= 16 && netlink.HeaderType(binary.NativeEndian.Uint16(b[4:])) == netlink.Error {
 						flags = append(flags, netlink.HeaderFlags(binary.NativeEndian.Uint16(b[6:])))
 					}
@@ -729,7 +695,7 @@ func TestTrustInterruptedDump(t *testing.T) {
 	ns.Batch(t, lines) // 61 links: about 30 datagrams of 4 KiB
 	in := &trustInterrupter{ns: ns}
 	dial := func(interruptedError bool) *netlink.Conn {
-		return trustDial(t, unix.NETLINK_ROUTE, ns, &netlink.Config{
+		return testkit.Dial(t, ns, unix.NETLINK_ROUTE, &netlink.Config{
 			MessageBufferSize:    4096,
 			Capture:              captureFunc(in.capture),
 			InterruptedDumpError: interruptedError,
@@ -743,7 +709,7 @@ func TestTrustInterruptedDump(t *testing.T) {
 	c := dial(false)
 	interrupted := false
 	for attempt := 0; attempt < 5 && !interrupted; attempt++ {
-		if _, err := c.Send(trustLinkDump()); err != nil {
+		if _, err := c.Send(testkit.LinkDump(0)); err != nil {
 			t.Fatal(err)
 		}
 		var msgs []netlink.Message
@@ -765,7 +731,7 @@ func TestTrustInterruptedDump(t *testing.T) {
 
 	t.Run("v1", func(t *testing.T) {
 		in.arm(1)
-		msgs, err := c.Execute(trustLinkDump())
+		msgs, err := c.Execute(testkit.LinkDump(0))
 		if err != nil {
 			t.Fatalf("Execute: %v", err)
 		}
@@ -773,7 +739,7 @@ func TestTrustInterruptedDump(t *testing.T) {
 			t.Fatal("Execute: no message has the DumpInterrupted flag")
 		}
 		in.arm(1)
-		r, err := c.ExecuteReply(ctx, trustLinkDump())
+		r, err := c.ExecuteReply(ctx, testkit.LinkDump(0))
 		if err != nil {
 			t.Fatalf("ExecuteReply: %v", err)
 		}
@@ -781,7 +747,7 @@ func TestTrustInterruptedDump(t *testing.T) {
 			t.Fatalf("ExecuteReply: Interrupted = %t, with %d messages flagged; want true and some", r.Interrupted, trustInterrupted(t, r.Messages))
 		}
 		in.arm(0)
-		r, err = c.ExecuteReply(ctx, trustLinkDump())
+		r, err = c.ExecuteReply(ctx, testkit.LinkDump(0))
 		if err != nil || r.Interrupted || trustInterrupted(t, r.Messages) != 0 {
 			t.Fatalf("ExecuteReply without changes: Interrupted = %t, error %v; want false, nil", r.Interrupted, err)
 		}
@@ -791,15 +757,15 @@ func TestTrustInterruptedDump(t *testing.T) {
 	t.Run("InterruptedDumpError", func(t *testing.T) {
 		c := dial(true)
 		in.arm(1)
-		if msgs, err := c.Execute(trustLinkDump()); !errors.Is(err, netlink.ErrDumpInterrupted) {
+		if msgs, err := c.Execute(testkit.LinkDump(0)); !errors.Is(err, netlink.ErrDumpInterrupted) {
 			t.Fatalf("Execute = %d messages, %v; want an error matching ErrDumpInterrupted", len(msgs), err)
 		}
 		in.arm(1)
-		if _, err := c.ExecuteReply(ctx, trustLinkDump()); !errors.Is(err, netlink.ErrDumpInterrupted) {
+		if _, err := c.ExecuteReply(ctx, testkit.LinkDump(0)); !errors.Is(err, netlink.ErrDumpInterrupted) {
 			t.Fatalf("ExecuteReply error %v, want one matching ErrDumpInterrupted", err)
 		}
 		in.arm(0)
-		if _, err := c.Execute(trustLinkDump()); err != nil {
+		if _, err := c.Execute(testkit.LinkDump(0)); err != nil {
 			t.Fatalf("Execute without changes: %v", err)
 		}
 		in.check(t)
@@ -826,7 +792,7 @@ func TestTrustOverrun(t *testing.T) {
 		t.Run(fmt.Sprintf("executeFirst=%t", executeFirst), func(t *testing.T) {
 			ns := nstest.New(t)
 			ns.Run(t, "link", "set", "lo", "up")
-			c := trustDial(t, unix.NETLINK_ROUTE, ns, nil)
+			c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 			if err := c.JoinGroup(unix.RTNLGRP_IPV4_ROUTE); err != nil {
 				t.Fatal(err)
 			}
@@ -905,7 +871,7 @@ func TestTrustReceiveOrigin(t *testing.T) {
 	for _, pktinfo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("link/PacketInfo=%t", pktinfo), func(t *testing.T) {
 			ns := nstest.New(t)
-			c := trustDial(t, unix.NETLINK_ROUTE, ns, nil)
+			c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 			if err := c.SetOption(netlink.PacketInfo, pktinfo); err != nil {
 				t.Fatal(err)
 			}
@@ -930,7 +896,7 @@ func TestTrustReceiveOrigin(t *testing.T) {
 	for _, pktinfo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("group above 32/PacketInfo=%t", pktinfo), func(t *testing.T) {
 			ns := nstest.New(t)
-			c := trustDial(t, unix.NETLINK_ROUTE, ns, nil)
+			c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 			if err := c.SetOption(netlink.PacketInfo, pktinfo); err != nil {
 				t.Fatal(err)
 			}
@@ -958,7 +924,7 @@ func TestTrustListenAllNSID(t *testing.T) {
 	a, b := nstest.New(t), nstest.New(t)
 	const nsid = 7
 	a.Run(t, "netns", "set", b.Name(), fmt.Sprint(nsid))
-	c := trustDial(t, unix.NETLINK_ROUTE, a, nil)
+	c := testkit.Dial(t, a, unix.NETLINK_ROUTE, nil)
 	if err := c.SetOption(netlink.ListenAllNSID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -988,7 +954,7 @@ func TestTrustListenAllNSID(t *testing.T) {
 // that a group above 32 delivers notifications until it is left.
 func TestTrustMemberships(t *testing.T) {
 	ns := nstest.New(t)
-	c := trustDial(t, unix.NETLINK_ROUTE, ns, &netlink.Config{
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, &netlink.Config{
 		Groups: 1<<(unix.RTNLGRP_LINK-1) | 1<<(unix.RTNLGRP_IPV4_ROUTE-1),
 	})
 	check := func(want ...uint32) {
