@@ -34,77 +34,8 @@ import (
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 )
-
-// dialNS dials family in ns with config (nil for the defaults) and closes
-// the Conn when the test ends.
-func dialNS(tb testing.TB, ns *nstest.NS, family int, config *netlink.Config) *netlink.Conn {
-	tb.Helper()
-	var cfg netlink.Config
-	if config != nil {
-		cfg = *config
-	}
-	cfg.NetNS = ns.FD()
-	c, err := netlink.Dial(family, &cfg)
-	if err != nil {
-		tb.Fatalf("Dial: %v", err)
-	}
-	tb.Cleanup(func() { c.Close() })
-	return c
-}
-
-// encodeAttributes returns the attributes that fn writes.
-func encodeAttributes(tb testing.TB, fn func(ae *netlink.AttributeEncoder)) []byte {
-	tb.Helper()
-	ae := netlink.NewAttributeEncoder()
-	fn(ae)
-	b, err := ae.Encode()
-	if err != nil {
-		tb.Fatalf("encoding attributes: %v", err)
-	}
-	return b
-}
-
-// getFamilyRequest returns a CTRL_CMD_GETFAMILY request for the family
-// called name; the benchmarks use it.
-func getFamilyRequest(_ testing.TB, name string) netlink.Message {
-	return genl.GetFamilyRequest(name)
-}
-
-// linkDumpRequest returns an RTM_GETLINK dump request.
-func linkDumpRequest() netlink.Message {
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request | netlink.Dump},
-		Data:   make([]byte, unix.SizeofIfInfomsg),
-	}
-}
-
-// routeDumpRequest returns an RTM_GETROUTE dump request for IPv4 routes.
-func routeDumpRequest() netlink.Message {
-	data := make([]byte, unix.SizeofRtMsg)
-	data[0] = unix.AF_INET
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETROUTE, Flags: netlink.Request | netlink.Dump},
-		Data:   data,
-	}
-}
-
-// linkName returns the IFLA_IFNAME of an RTM_NEWLINK message.
-func linkName(m netlink.Message) (string, error) {
-	if m.Header.Type != unix.RTM_NEWLINK || len(m.Data) < unix.SizeofIfInfomsg {
-		return "", fmt.Errorf("not an RTM_NEWLINK message: %+v", m.Header)
-	}
-	ad, err := netlink.NewAttributeDecoder(m.Data[unix.SizeofIfInfomsg:])
-	if err != nil {
-		return "", err
-	}
-	for ad.Next() {
-		if ad.Type() == unix.IFLA_IFNAME {
-			return ad.String(), nil
-		}
-	}
-	return "", fmt.Errorf("RTM_NEWLINK without a name (%v)", ad.Err())
-}
 
 // mainRoute returns the destination of an IPv4 RTM_NEWROUTE message of the
 // main table; ok is false for routes of other tables.
@@ -193,7 +124,7 @@ func waitForLink(tb testing.TB, c *netlink.Conn, name string) {
 			if m.Header.Type != unix.RTM_NEWLINK {
 				continue
 			}
-			if got, err := linkName(m); err == nil && got == name {
+			if got, err := testkit.LinkName(m); err == nil && got == name {
 				return
 			}
 		}
@@ -232,7 +163,7 @@ func expectSilence(tb testing.TB, c *netlink.Conn) {
 
 func TestConnGetFamily(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_GENERIC, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 
 	req := genl.GetFamilyRequest("nlctrl")
 	msgs, err := c.Execute(req)
@@ -268,9 +199,9 @@ func TestConnLinkDump(t *testing.T) {
 		want[a], want[b] = 1, 1
 	}
 	ns.Batch(t, lines)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 
-	msgs, err := c.Execute(linkDumpRequest())
+	msgs, err := c.Execute(testkit.LinkDump(0))
 	if err != nil {
 		t.Fatalf("Execute: %v", err)
 	}
@@ -279,7 +210,7 @@ func TestConnLinkDump(t *testing.T) {
 		if m.Header.Flags&netlink.DumpInterrupted != 0 {
 			t.Errorf("message %+v: dump interrupted", m.Header)
 		}
-		name, err := linkName(m)
+		name, err := testkit.LinkName(m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,9 +228,9 @@ func TestConnRouteDump(t *testing.T) {
 	ns := nstest.New(t)
 	routes := testRoutes(10000)
 	addRoutes(t, ns, routes)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 
-	msgs, err := c.Execute(routeDumpRequest())
+	msgs, err := c.Execute(testkit.RouteDump(0))
 	if err != nil {
 		t.Fatalf("Execute: %v", err)
 	}
@@ -339,7 +270,7 @@ func TestConnExtendedAcknowledge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := dialNS(t, ns, unix.NETLINK_ROUTE, &netlink.Config{Strict: tt.strict})
+			c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, &netlink.Config{Strict: tt.strict})
 			if !tt.strict {
 				if err := c.SetOption(netlink.ExtendedAcknowledge, true); err != nil {
 					t.Fatalf("SetOption(ExtendedAcknowledge): %v", err)
@@ -348,7 +279,7 @@ func TestConnExtendedAcknowledge(t *testing.T) {
 			if err := c.SetOption(netlink.CapAcknowledge, tt.capped); err != nil {
 				t.Fatalf("SetOption(CapAcknowledge): %v", err)
 			}
-			attrs := encodeAttributes(t, func(ae *netlink.AttributeEncoder) {
+			attrs := testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.Nested(unix.IFLA_LINKINFO, func(nae *netlink.AttributeEncoder) error {
 					nae.String(unix.IFLA_INFO_KIND, "nosuchkind")
 					return nil
@@ -387,7 +318,7 @@ func TestConnExtendedAcknowledge(t *testing.T) {
 
 func TestConnJoinGroup(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
 		t.Fatalf("JoinGroup: %v", err)
 	}
@@ -397,7 +328,7 @@ func TestConnJoinGroup(t *testing.T) {
 
 func TestConnLeaveGroup(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
 		t.Fatalf("JoinGroup: %v", err)
 	}
@@ -414,7 +345,7 @@ func TestConnLeaveGroup(t *testing.T) {
 
 func TestConnBPF(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
 		t.Fatalf("JoinGroup: %v", err)
 	}
@@ -465,13 +396,13 @@ func TestConnNetNS(t *testing.T) {
 		t.Errorf("the thread's namespace changed from inode %d to %d", before, after)
 	}
 
-	msgs, err := c.Execute(linkDumpRequest())
+	msgs, err := c.Execute(testkit.LinkDump(0))
 	if err != nil {
 		t.Fatalf("Execute: %v", err)
 	}
 	var names []string
 	for _, m := range msgs {
-		n, err := linkName(m)
+		n, err := testkit.LinkName(m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -489,7 +420,7 @@ func TestConnNetNS(t *testing.T) {
 func TestConnPID(t *testing.T) {
 	ns := nstest.New(t)
 	pid := 1<<30 + rand.Uint32N(1<<30)
-	c := dialNS(t, ns, unix.NETLINK_GENERIC, &netlink.Config{PID: pid})
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, &netlink.Config{PID: pid})
 	if got := c.PID(); got != pid {
 		t.Fatalf("PID() = %d, want %d", got, pid)
 	}
@@ -515,15 +446,15 @@ func TestConnStrict(t *testing.T) {
 	ns := nstest.New(t)
 	// Under strict checking the kernel refuses link dumps that set header
 	// fields it cannot filter by; otherwise it ignores them.
-	req := linkDumpRequest()
+	req := testkit.LinkDump(0)
 	binary.NativeEndian.PutUint16(req.Data[2:4], unix.ARPHRD_ETHER) // ifi_type
 
-	lax := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	lax := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	if _, err := lax.Execute(req); err != nil {
 		t.Fatalf("Execute without strict checking: %v", err)
 	}
 
-	strict := dialNS(t, ns, unix.NETLINK_ROUTE, &netlink.Config{Strict: true})
+	strict := testkit.Dial(t, ns, unix.NETLINK_ROUTE, &netlink.Config{Strict: true})
 	msgs, err := strict.Execute(req)
 	if err == nil {
 		t.Fatalf("Execute with strict checking returned %d messages and no error", len(msgs))
@@ -536,14 +467,14 @@ func TestConnStrict(t *testing.T) {
 		t.Errorf("error %v has no extended acknowledgement message", err)
 	}
 	// The Conn goes on working.
-	if _, err := strict.Execute(linkDumpRequest()); err != nil {
+	if _, err := strict.Execute(testkit.LinkDump(0)); err != nil {
 		t.Errorf("valid dump after the error: %v", err)
 	}
 }
 
 func TestConnSetOption(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	options := []struct {
 		name string
 		opt  netlink.ConnOption
@@ -565,7 +496,7 @@ func TestConnSetOption(t *testing.T) {
 			}
 		})
 	}
-	if _, err := c.Execute(linkDumpRequest()); err != nil {
+	if _, err := c.Execute(testkit.LinkDump(0)); err != nil {
 		t.Errorf("Execute after setting options: %v", err)
 	}
 }
@@ -643,7 +574,7 @@ func TestConnDeadlines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := dialNS(t, ns, unix.NETLINK_GENERIC, nil)
+			c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 			if err := tt.set(c); err != nil {
 				t.Fatalf("setting the deadline: %v", err)
 			}
@@ -670,7 +601,7 @@ func TestConnDeadlines(t *testing.T) {
 
 func TestConnContextKeepsDeadline(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_GENERIC, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 	if err := c.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
@@ -697,7 +628,7 @@ func TestConnContextKeepsDeadline(t *testing.T) {
 
 func TestConnCloseUnblocksReceive(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Receive()
@@ -727,11 +658,11 @@ func TestConnCloseUnblocksReceive(t *testing.T) {
 
 func TestConnClosed(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	if err := c.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	req := linkDumpRequest()
+	req := testkit.LinkDump(0)
 	calls := []struct {
 		name string
 		call func() error
@@ -781,7 +712,7 @@ func TestConnClosed(t *testing.T) {
 
 func TestConnBuffers(t *testing.T) {
 	ns := nstest.New(t)
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	const size = 300 * 1024
 	if err := c.SetReadBuffer(size); err != nil {
 		t.Fatalf("SetReadBuffer: %v", err)
@@ -825,7 +756,7 @@ func TestConnLargeErrorEcho(t *testing.T) {
 	ns := nstest.New(t)
 	for _, ext := range []bool{false, true} {
 		t.Run(fmt.Sprintf("extended=%t", ext), func(t *testing.T) {
-			c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+			c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 			if err := c.SetWriteBuffer(1 << 20); err != nil {
 				t.Fatalf("SetWriteBuffer: %v", err)
 			}
@@ -836,7 +767,7 @@ func TestConnLargeErrorEcho(t *testing.T) {
 			// skips, then a name far longer than IFNAMSIZ, which it rejects:
 			// the error message echoes all ~100 KiB of the request.
 			const bogusLen, nameLen = 60000, 45000
-			attrs := encodeAttributes(t, func(ae *netlink.AttributeEncoder) {
+			attrs := testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.Bytes(0x3ff, bytes.Repeat([]byte{0xaa}, bogusLen))
 				ae.Bytes(unix.IFLA_IFNAME, bytes.Repeat([]byte{'x'}, nameLen))
 			})
@@ -909,7 +840,7 @@ func TestConnRepliesDoNotShareMemory(t *testing.T) {
 			do   func(*netlink.Conn, netlink.Message) ([]netlink.Message, error)
 		}{{"Execute", execute}, {"Receive", sendReceive}} {
 			t.Run(fmt.Sprintf("%s/MessageBufferSize=%d", call.name, bufSize), func(t *testing.T) {
-				c := dialNS(t, ns, unix.NETLINK_GENERIC, &netlink.Config{MessageBufferSize: bufSize})
+				c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, &netlink.Config{MessageBufferSize: bufSize})
 				first, err := call.do(c, genl.GetFamilyRequest("nlctrl"))
 				if err != nil {
 					t.Fatal(err)
@@ -981,13 +912,13 @@ func TestConnStaleReply(t *testing.T) {
 		{
 			name:   "dump/context",
 			family: unix.NETLINK_ROUTE,
-			req:    routeDumpRequest,
+			req:    func() netlink.Message { return testkit.RouteDump(0) },
 			check:  countRoutes,
 		},
 		{
 			name:     "dump/deadline",
 			family:   unix.NETLINK_ROUTE,
-			req:      routeDumpRequest,
+			req:      func() netlink.Message { return testkit.RouteDump(0) },
 			deadline: true,
 			check:    countRoutes,
 		},
@@ -997,7 +928,7 @@ func TestConnStaleReply(t *testing.T) {
 			// The context is cancelled as soon as the request is sent, so
 			// that its reply is certainly queued and unread.
 			var cancelOnSend atomic.Pointer[context.CancelFunc]
-			c := dialNS(t, ns, tt.family, &netlink.Config{
+			c := testkit.Dial(t, ns, tt.family, &netlink.Config{
 				Capture: captureFunc(func(sent bool, b []byte) {
 					if f := cancelOnSend.Swap(nil); sent && f != nil {
 						(*f)()
@@ -1056,7 +987,7 @@ func TestConnTrace(t *testing.T) {
 		mu       sync.Mutex
 		captured []bool // sent, per datagram
 	)
-	c := dialNS(t, ns, unix.NETLINK_GENERIC, &netlink.Config{
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, &netlink.Config{
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Capture: captureFunc(func(sent bool, b []byte) {
 			if m := new(netlink.Message); m.UnmarshalBinary(b) != nil {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/testkit"
 	"github.com/netlinkgo/netlink/nltest"
 )
 
@@ -477,17 +478,6 @@ func TestFakeConnAcknowledgement(t *testing.T) {
 	}
 }
 
-// fakeAttr returns the wire form of an attribute.
-func fakeAttr(typ uint16, data []byte) []byte {
-	b := binary.NativeEndian.AppendUint16(nil, uint16(4+len(data)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, data...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
-
 // fakeExtAck returns an extended acknowledgement of req with code, the
 // kernel's message and offset: the request's payload is echoed unless
 // capped.
@@ -505,10 +495,10 @@ func fakeExtAck(req netlink.Message, code int32, capped bool, msg string, offset
 		b = append(b, req.Data...)
 	}
 	if msg != "" {
-		b = append(b, fakeAttr(1, append([]byte(msg), 0))...) // NLMSGERR_ATTR_MSG
+		b = append(b, testkit.Attribute(1, append([]byte(msg), 0))...) // NLMSGERR_ATTR_MSG
 	}
 	if offset != 0 {
-		b = append(b, fakeAttr(2, binary.NativeEndian.AppendUint32(nil, offset))...) // NLMSGERR_ATTR_OFFS
+		b = append(b, testkit.Attribute(2, binary.NativeEndian.AppendUint32(nil, offset))...) // NLMSGERR_ATTR_OFFS
 	}
 	return netlink.Message{
 		Header: netlink.Header{

@@ -5,15 +5,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/netlinkgo/netlink/internal/testkit/goroutines"
 )
 
 // demuxTestPID is the port ID of the Conns under test.
@@ -631,48 +631,8 @@ func TestDemuxOverrun(t *testing.T) {
 	}
 }
 
-// demuxTestGoroutines returns the stacks of the goroutines running code of
-// the Conn, its demux or the fake transport.
-func demuxTestGoroutines() []string {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var stacks []string
-	for g := range strings.SplitSeq(string(buf), "\n\n") {
-		if strings.Contains(g, "netlink.(*demux)") ||
-			strings.Contains(g, "netlink.(*Conn)") ||
-			strings.Contains(g, "netlink.(*demuxTestTransport)") {
-			stacks = append(stacks, g)
-		}
-	}
-	return stacks
-}
-
-// demuxTestCheckGoroutines checks that at most before goroutines run code
-// of a Conn, waiting for the others to end.
-func demuxTestCheckGoroutines(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(demuxTestTimeout)
-	for {
-		stacks := demuxTestGoroutines()
-		if len(stacks) <= before {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines left behind, want at most %d:\n%s", len(stacks), before, strings.Join(stacks, "\n\n"))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestDemuxCloseUnblocks(t *testing.T) {
-	before := len(demuxTestGoroutines())
+	baseline := goroutines.IDs()
 	c, tr := demuxTestConn(t)
 
 	// An abandoned dump whose rest never comes: a goroutine drains it.
@@ -724,7 +684,9 @@ func TestDemuxCloseUnblocks(t *testing.T) {
 			t.Errorf("call %d: want an error matching EBADF, got messages %+v and error %v", i, r.msgs, r.err)
 		}
 	}
-	demuxTestCheckGoroutines(t, before)
+	// No goroutine running code of the Conn, its demux or the fake
+	// transport outlives Close.
+	goroutines.CheckNoLeaks(t, baseline, demuxTestTimeout, "netlink.(*demux)", "netlink.(*Conn)", "netlink.(*demuxTestTransport)")
 
 	// Later calls fail the same way.
 	if _, err := c.Execute(demuxTestRequest(0, 1)); !errors.Is(err, syscall.EBADF) {

@@ -15,7 +15,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -101,13 +103,13 @@ func TestReplayedKernelReplies(t *testing.T) {
 	ns.Batch(t, lines)
 
 	getFamily := func(flags netlink.HeaderFlags) netlink.Message {
-		m := getFamilyRequest(t, "nlctrl")
+		m := genl.GetFamilyRequest("nlctrl")
 		m.Header.Flags |= flags
 		return m
 	}
 	badLink := netlink.Message{
 		Header: netlink.Header{Type: unix.RTM_NEWLINK, Flags: netlink.Request | netlink.Acknowledge | netlink.Create | netlink.Excl},
-		Data: append(make([]byte, unix.SizeofIfInfomsg), encodeAttributes(t, func(ae *netlink.AttributeEncoder) {
+		Data: append(make([]byte, unix.SizeofIfInfomsg), testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 			ae.Nested(unix.IFLA_LINKINFO, func(nae *netlink.AttributeEncoder) error {
 				nae.String(unix.IFLA_INFO_KIND, "nosuchkind")
 				return nil
@@ -134,7 +136,7 @@ func TestReplayedKernelReplies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
 			var script [][]netlink.Message
-			c := dialNS(t, ns, tt.family, &netlink.Config{Capture: captureFunc(func(sent bool, b []byte) {
+			c := testkit.Dial(t, ns, tt.family, &netlink.Config{Capture: captureFunc(func(sent bool, b []byte) {
 				if !sent {
 					mu.Lock()
 					script = append(script, splitDatagram(t, b))

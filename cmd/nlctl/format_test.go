@@ -11,20 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/genl"
+	"github.com/netlinkgo/netlink/internal/testkit"
 	"golang.org/x/sys/unix"
 )
-
-// encode returns the attributes that fn encodes, failing the test on error.
-func encode(t *testing.T, fn func(ae *netlink.AttributeEncoder)) []byte {
-	t.Helper()
-	ae := netlink.NewAttributeEncoder()
-	fn(ae)
-	b, err := ae.Encode()
-	if err != nil {
-		t.Fatalf("encoding attributes: %v", err)
-	}
-	return b
-}
 
 // lines joins its arguments as lines of text, each ending in a newline.
 func lines(l ...string) string { return strings.Join(l, "\n") + "\n" }
@@ -89,7 +78,7 @@ func TestWriteAttributes(t *testing.T) {
 				ae.Do(unix.IFLA_AF_SPEC, func() ([]byte, error) {
 					return netlink.MarshalAttributes([]netlink.Attribute{{
 						Type: unix.AF_INET6,
-						Data: encode(t, func(ae *netlink.AttributeEncoder) { ae.Bytes(unix.IFLA_INET6_TOKEN, make([]byte, 16)) }),
+						Data: testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.Bytes(unix.IFLA_INET6_TOKEN, make([]byte, 16)) }),
 					}})
 				})
 			},
@@ -105,7 +94,7 @@ func TestWriteAttributes(t *testing.T) {
 			name: "nested list found without flag or space",
 			attrs: func(ae *netlink.AttributeEncoder) {
 				ae.Do(5, func() ([]byte, error) {
-					return encode(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(1, 10); ae.String(2, "xy") }), nil
+					return testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(1, 10); ae.String(2, "xy") }), nil
 				})
 			},
 			want: lines(
@@ -193,7 +182,7 @@ func TestWriteAttributes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := tt.raw
 			if b == nil {
-				b = encode(t, tt.attrs)
+				b = testkit.Attributes(t, tt.attrs)
 			}
 			var sb strings.Builder
 			writeAttributes(&sb, b, tt.space, 1)
@@ -207,9 +196,9 @@ func TestWriteAttributes(t *testing.T) {
 func TestWriteAttributesDepthLimit(t *testing.T) {
 	// Nest far deeper than maxDepth: the tree stops at the limit and shows
 	// the rest in hex, rather than recursing without end.
-	b := encode(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(1, 1) })
+	b := testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(1, 1) })
 	for range maxDepth + 4 {
-		b = encode(t, func(ae *netlink.AttributeEncoder) { ae.Bytes(1|netlink.Nested, b) })
+		b = testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.Bytes(1|netlink.Nested, b) })
 	}
 	var sb strings.Builder
 	writeAttributes(&sb, b, nil, 0)
@@ -290,7 +279,7 @@ func TestWriteMessage(t *testing.T) {
 	binary.NativeEndian.PutUint16(ifinfomsg[2:], 772)
 	binary.NativeEndian.PutUint32(ifinfomsg[4:], 1)
 	binary.NativeEndian.PutUint32(ifinfomsg[8:], unix.IFF_UP|unix.IFF_LOOPBACK)
-	link := encode(t, func(ae *netlink.AttributeEncoder) { ae.String(unix.IFLA_IFNAME, "lo") })
+	link := testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.String(unix.IFLA_IFNAME, "lo") })
 
 	ack := make([]byte, 4+16)
 	var code int32 = -int32(unix.EPERM)
@@ -339,7 +328,7 @@ func TestWriteMessage(t *testing.T) {
 		{
 			name:   "nlctrl",
 			schema: newGenlSchema(genl.Family{Name: "nlctrl", ID: 16, Version: 2}),
-			m: message(16, netlink.Multi, []byte{1, 2, 0, 0}, encode(t, func(ae *netlink.AttributeEncoder) {
+			m: message(16, netlink.Multi, []byte{1, 2, 0, 0}, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.String(unix.CTRL_ATTR_FAMILY_NAME, "nlctrl")
 				ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 16)
 			})),
@@ -353,7 +342,7 @@ func TestWriteMessage(t *testing.T) {
 		{
 			name:   "generic family with its own header",
 			schema: newGenlSchema(genl.Family{Name: "demo", ID: 30, Version: 1, HeaderSize: 4}),
-			m:      message(30, 0, []byte{3, 1, 0, 0, 9, 9, 9, 9}, encode(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(1, 5) })),
+			m:      message(30, 0, []byte{3, 1, 0, 0, 9, 9, 9, 9}, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.Uint32(1, 5) })),
 			want: lines(
 				"demo flags=0 seq=7 pid=1234 len=32",
 				"  genlmsghdr cmd=3 version=1 family-header [4 bytes] 09090909",
@@ -372,7 +361,7 @@ func TestWriteMessage(t *testing.T) {
 		{
 			name:   "unknown family with attributes and -hdrlen",
 			schema: withHeaderLen{schema: rawSchema{}, n: 4},
-			m:      message(99, 0, []byte{1, 2, 3, 4}, encode(t, func(ae *netlink.AttributeEncoder) { ae.String(1, "ab"); ae.String(2, "cd") })),
+			m:      message(99, 0, []byte{1, 2, 3, 4}, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) { ae.String(1, "ab"); ae.String(2, "cd") })),
 			want: lines(
 				"type=99 flags=0 seq=7 pid=1234 len=36",
 				"  header [4 bytes] 01020304",

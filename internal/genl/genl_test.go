@@ -9,21 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/testkit"
 	"github.com/netlinkgo/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
-
-// encode returns the attributes that fn writes.
-func encode(t testing.TB, fn func(ae *netlink.AttributeEncoder)) []byte {
-	t.Helper()
-	ae := netlink.NewAttributeEncoder()
-	fn(ae)
-	b, err := ae.Encode()
-	if err != nil {
-		t.Fatalf("encoding attributes: %v", err)
-	}
-	return b
-}
 
 // ctrlMessage returns a message from nlctrl with command cmd and attrs.
 func ctrlMessage(cmd uint8, attrs []byte) netlink.Message {
@@ -37,7 +26,7 @@ func ctrlMessage(cmd uint8, attrs []byte) netlink.Message {
 // f.
 func familyAttrs(t testing.TB, f Family) []byte {
 	ops, groups := f.Operations, f.Groups
-	return encode(t, func(ae *netlink.AttributeEncoder) {
+	return testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 		ae.String(unix.CTRL_ATTR_FAMILY_NAME, f.Name)
 		ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, f.ID)
 		ae.Uint32(unix.CTRL_ATTR_VERSION, f.Version)
@@ -167,7 +156,7 @@ func TestParseFamily(t *testing.T) {
 		},
 		{
 			name: "ID of the wrong size",
-			m: ctrlMessage(unix.CTRL_CMD_NEWFAMILY, encode(t, func(ae *netlink.AttributeEncoder) {
+			m: ctrlMessage(unix.CTRL_CMD_NEWFAMILY, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.String(unix.CTRL_ATTR_FAMILY_NAME, "demo")
 				ae.Uint32(unix.CTRL_ATTR_FAMILY_ID, 16) // a u16 in the kernel
 			})),
@@ -175,7 +164,7 @@ func TestParseFamily(t *testing.T) {
 		},
 		{
 			name: "malformed operation",
-			m: ctrlMessage(unix.CTRL_CMD_NEWFAMILY, encode(t, func(ae *netlink.AttributeEncoder) {
+			m: ctrlMessage(unix.CTRL_CMD_NEWFAMILY, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.String(unix.CTRL_ATTR_FAMILY_NAME, "demo")
 				ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 30)
 				ae.Bytes(unix.CTRL_ATTR_OPS, []byte{8, 0, 1, 0, 6, 0, 1, 0})
@@ -184,7 +173,7 @@ func TestParseFamily(t *testing.T) {
 		},
 		{
 			name: "no ID",
-			m: ctrlMessage(unix.CTRL_CMD_NEWFAMILY, encode(t, func(ae *netlink.AttributeEncoder) {
+			m: ctrlMessage(unix.CTRL_CMD_NEWFAMILY, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 				ae.String(unix.CTRL_ATTR_FAMILY_NAME, "demo")
 			})),
 			wantErr: `without a name or ID: name "demo", ID 0`,

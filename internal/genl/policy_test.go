@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/testkit"
 	"github.com/netlinkgo/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
@@ -17,7 +18,7 @@ func ptr[T any](v T) *T { return &v }
 // opPolicyReply returns a CTRL_CMD_GETPOLICY reply that gives the do and
 // dump policies of the operation keyed cmd.
 func opPolicyReply(t testing.TB, cmd uint16, do, dump *uint32) netlink.Message {
-	return ctrlMessage(unix.CTRL_CMD_GETPOLICY, encode(t, func(ae *netlink.AttributeEncoder) {
+	return ctrlMessage(unix.CTRL_CMD_GETPOLICY, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 		ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 30)
 		ae.Nested(unix.CTRL_ATTR_OP_POLICY, func(nae *netlink.AttributeEncoder) error {
 			nae.Nested(cmd, func(p *netlink.AttributeEncoder) error {
@@ -38,7 +39,7 @@ func opPolicyReply(t testing.TB, cmd uint16, do, dump *uint32) netlink.Message {
 // attribute attr of policy idx with the NL_POLICY_TYPE_ATTR_* that fn
 // writes.
 func attrPolicyReply(t testing.TB, idx, attr uint16, fn func(ae *netlink.AttributeEncoder)) netlink.Message {
-	return ctrlMessage(unix.CTRL_CMD_GETPOLICY, encode(t, func(ae *netlink.AttributeEncoder) {
+	return ctrlMessage(unix.CTRL_CMD_GETPOLICY, testkit.Attributes(t, func(ae *netlink.AttributeEncoder) {
 		ae.Uint16(unix.CTRL_ATTR_FAMILY_ID, 30)
 		ae.Nested(unix.CTRL_ATTR_POLICY, func(byIdx *netlink.AttributeEncoder) error {
 			byIdx.Nested(idx, func(byAttr *netlink.AttributeEncoder) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 )
 
 // BenchmarkRouteDumpStream reads route dumps of 10,000 and 100,000 routes
@@ -37,8 +38,8 @@ func BenchmarkRouteDumpStream(b *testing.B) {
 
 // benchStreamIter dumps the routes of ns with ReceiveIter.
 func benchStreamIter(b *testing.B, ns *nstest.NS, routes int) {
-	c := dialNS(b, ns, unix.NETLINK_ROUTE, nil)
-	req := routeDumpRequest()
+	c := testkit.Dial(b, ns, unix.NETLINK_ROUTE, nil)
+	req := testkit.RouteDump(0)
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var peak uint64
 	n := 0
@@ -69,7 +70,7 @@ func benchStreamIter(b *testing.B, ns *nstest.NS, routes int) {
 // benchStreamFloor dumps the routes of ns with bare system calls.
 func benchStreamFloor(b *testing.B, ns *nstest.NS) {
 	fd := rawSocket(b, ns, unix.NETLINK_ROUTE)
-	raw := wireRequest(b, routeDumpRequest())
+	raw := wireRequest(b, testkit.RouteDump(1))
 	buf := make([]byte, 32*1024)
 	n := 0
 	for b.Loop() {

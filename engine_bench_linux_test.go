@@ -22,7 +22,9 @@ import (
 	"testing"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,10 +34,10 @@ const concBenchGoroutines = 8
 
 func BenchmarkGetFamilyParallel(b *testing.B) {
 	ns := nstest.New(b)
-	shared := concDial(b, ns, unix.NETLINK_GENERIC, nil)
+	shared := testkit.Dial(b, ns, unix.NETLINK_GENERIC, nil)
 	perGoroutine := make([]*netlink.Conn, concBenchGoroutines)
 	for i := range perGoroutine {
-		perGoroutine[i] = concDial(b, ns, unix.NETLINK_GENERIC, nil)
+		perGoroutine[i] = testkit.Dial(b, ns, unix.NETLINK_GENERIC, nil)
 	}
 
 	b.Run("conns=shared", func(b *testing.B) {
@@ -49,7 +51,7 @@ func BenchmarkGetFamilyParallel(b *testing.B) {
 // concBenchGetFamily runs b.N requests for the family "nlctrl" from
 // concBenchGoroutines goroutines, goroutine g using the Conn conn(g).
 func concBenchGetFamily(b *testing.B, conn func(g int) *netlink.Conn) {
-	req := concGetFamily("nlctrl")
+	req := genl.GetFamilyRequest("nlctrl")
 	var (
 		wg    sync.WaitGroup
 		start = make(chan struct{})

@@ -22,7 +22,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/netlinkgo/netlink"
+	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 )
 
 // benchRoutes is the number of routes the dump benchmarks read.
@@ -86,7 +88,7 @@ func wireRequest(b *testing.B, m netlink.Message) []byte {
 func countDatagrams(b *testing.B, ns *nstest.NS, family int, req netlink.Message) int {
 	b.Helper()
 	var n int
-	c := dialNS(b, ns, family, &netlink.Config{
+	c := testkit.Dial(b, ns, family, &netlink.Config{
 		Capture: captureFunc(func(sent bool, _ []byte) {
 			if !sent {
 				n++
@@ -102,8 +104,8 @@ func countDatagrams(b *testing.B, ns *nstest.NS, family int, req netlink.Message
 
 func BenchmarkGetFamily(b *testing.B) {
 	ns := benchNS(b)
-	c := dialNS(b, ns, unix.NETLINK_GENERIC, nil)
-	req := getFamilyRequest(b, "nlctrl")
+	c := testkit.Dial(b, ns, unix.NETLINK_GENERIC, nil)
+	req := genl.GetFamilyRequest("nlctrl")
 	b.ReportAllocs()
 	for b.Loop() {
 		msgs, err := c.Execute(req)
@@ -116,7 +118,7 @@ func BenchmarkGetFamily(b *testing.B) {
 func BenchmarkGetFamilyUnix(b *testing.B) {
 	ns := benchNS(b)
 	fd := rawSocket(b, ns, unix.NETLINK_GENERIC)
-	req := wireRequest(b, getFamilyRequest(b, "nlctrl"))
+	req := wireRequest(b, genl.GetFamilyRequest("nlctrl"))
 	buf := make([]byte, 32*1024)
 	var seq uint32
 	b.ReportAllocs()
@@ -139,9 +141,9 @@ func BenchmarkGetFamilyUnix(b *testing.B) {
 
 func BenchmarkRouteDump(b *testing.B) {
 	ns := benchNS(b)
-	datagrams := countDatagrams(b, ns, unix.NETLINK_ROUTE, routeDumpRequest())
-	c := dialNS(b, ns, unix.NETLINK_ROUTE, nil)
-	req := routeDumpRequest()
+	datagrams := countDatagrams(b, ns, unix.NETLINK_ROUTE, testkit.RouteDump(0))
+	c := testkit.Dial(b, ns, unix.NETLINK_ROUTE, nil)
+	req := testkit.RouteDump(0)
 	var msgs []netlink.Message
 	b.ReportAllocs()
 	for b.Loop() {
@@ -157,9 +159,9 @@ func BenchmarkRouteDump(b *testing.B) {
 
 func BenchmarkRouteDumpIter(b *testing.B) {
 	ns := benchNS(b)
-	datagrams := countDatagrams(b, ns, unix.NETLINK_ROUTE, routeDumpRequest())
-	c := dialNS(b, ns, unix.NETLINK_ROUTE, nil)
-	req := routeDumpRequest()
+	datagrams := countDatagrams(b, ns, unix.NETLINK_ROUTE, testkit.RouteDump(0))
+	c := testkit.Dial(b, ns, unix.NETLINK_ROUTE, nil)
+	req := testkit.RouteDump(0)
 	var n int
 	b.ReportAllocs()
 	for b.Loop() {
@@ -184,7 +186,7 @@ func BenchmarkRouteDumpIter(b *testing.B) {
 func BenchmarkRouteDumpUnix(b *testing.B) {
 	ns := benchNS(b)
 	fd := rawSocket(b, ns, unix.NETLINK_ROUTE)
-	req := wireRequest(b, routeDumpRequest())
+	req := wireRequest(b, testkit.RouteDump(0))
 	buf := make([]byte, 32*1024)
 	var seq uint32
 	var msgs, datagrams int

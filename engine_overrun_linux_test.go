@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
 )
 
 // The storm's default size, small enough for CI on two cores; the
@@ -94,13 +96,6 @@ func stormLines(routes, veths, rounds int) []string {
 	return lines
 }
 
-// stormLinkDump returns an RTM_GETLINK dump request with sequence number seq.
-func stormLinkDump(seq uint32) netlink.Message {
-	m := linkDumpRequest()
-	m.Header.Sequence = seq
-	return m
-}
-
 // stormLinks checks that msgs are a whole link dump answering the request
 // with sequence seq on the Conn of port pid, and returns the links' names
 // by interface index.
@@ -112,7 +107,7 @@ func stormLinks(msgs []netlink.Message, seq, pid uint32) (map[uint32]string, err
 			return nil, fmt.Errorf("message %d: type %d, sequence %d, port %d; want type %d (RTM_NEWLINK), sequence %d, port %d",
 				i, h.Type, h.Sequence, h.PID, unix.RTM_NEWLINK, seq, pid)
 		}
-		name, err := linkName(m)
+		name, err := testkit.LinkName(m)
 		if err != nil {
 			return nil, fmt.Errorf("message %d: %v", i, err)
 		}
@@ -295,7 +290,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	ns.Batch(t, setup)
 	kept := stormIPLinks(t, ns)
 
-	c := dialNS(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 	for _, g := range []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_ROUTE} {
 		if err := c.JoinGroup(g); err != nil {
 			t.Fatalf("JoinGroup(%d): %v", g, err)
@@ -352,7 +347,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 		s := nextSeq()
 		ctx, cancel := context.WithTimeout(t.Context(), stormDumpTimeout)
 		begun := time.Now()
-		reply, err := c.ExecuteReply(ctx, stormLinkDump(s))
+		reply, err := c.ExecuteReply(ctx, testkit.LinkDump(s))
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("link dump %d (sequence %#x) during the storm: no answer within %v (%v): the Conn is wedged",
@@ -410,7 +405,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	for i := range stormAfterDumps {
 		s := nextSeq()
 		ctx, cancel := context.WithTimeout(t.Context(), stormAfterTimeout)
-		msgs, err := c.ExecuteContext(ctx, stormLinkDump(s))
+		msgs, err := c.ExecuteContext(ctx, testkit.LinkDump(s))
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("link dump %d of %d (sequence %#x) after the storm: no answer within %v (%v): the Conn is wedged; the rest are not tried",
@@ -474,4 +469,99 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 		dumps, n.ok, n.interrupted, n.enobufs, n.ebusy,
 		drain.messages, drain.overruns, len(drain.own)+len(drain.answers),
 		failedAfter, stormAfterDumps, time.Since(start).Round(time.Millisecond))
+}
+
+// trustRouteDst returns the RTA_DST of an RTM_NEWROUTE message, or the zero
+// address for another message.
+func trustRouteDst(t *testing.T, m netlink.Message) netip.Addr {
+	t.Helper()
+	if m.Header.Type != unix.RTM_NEWROUTE || len(m.Data) < unix.SizeofRtMsg {
+		return netip.Addr{}
+	}
+	a, _ := netip.AddrFromSlice(trustAttrs(t, m.Data[unix.SizeofRtMsg:])[unix.RTA_DST])
+	return a
+}
+
+// TestTrustOverrun checks that a burst of notifications that overflows the
+// socket's receive buffer is reported as ENOBUFS, to Receive even when an
+// Execute met it first, and that the Conn goes on working: later
+// notifications arrive, and Execute works.
+func TestTrustOverrun(t *testing.T) {
+	// Every subtest needs a namespace of its own: skip as a whole.
+	nstest.SkipUnlessAvailable(t)
+	for _, executeFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("executeFirst=%t", executeFirst), func(t *testing.T) {
+			ns := nstest.New(t)
+			ns.Run(t, "link", "set", "lo", "up")
+			c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
+			if err := c.JoinGroup(unix.RTNLGRP_IPV4_ROUTE); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.SetReadBuffer(4096); err != nil { // the kernel makes it a few KiB
+				t.Fatal(err)
+			}
+			var lines []string
+			for i := range 2000 {
+				lines = append(lines, fmt.Sprintf("route add 10.%d.%d.0/24 dev lo", 1+i/256, i%256))
+			}
+			ns.Batch(t, lines)
+
+			receive := func(timeout time.Duration) ([]netlink.Message, error) {
+				ctx, cancel := context.WithTimeout(context.Background(), timeout)
+				defer cancel()
+				return c.ReceiveContext(ctx)
+			}
+			getLo := netlink.Message{
+				Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request},
+				Data:   make([]byte, unix.SizeofIfInfomsg),
+			}
+			binary.NativeEndian.PutUint32(getLo.Data[4:], 1) // ifi_index of lo
+
+			if executeFirst {
+				// The kernel drops the reply, as the queue is full: the
+				// overrun must end the transaction.
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if _, err := c.ExecuteContext(ctx, getLo); !errors.Is(err, unix.ENOBUFS) {
+					t.Fatalf("Execute after a burst of 2000 routes: %v, want an error matching ENOBUFS", err)
+				}
+			}
+			// Receive learns of the overrun, before the queued
+			// notifications, even if Execute read it first.
+			if _, err := receive(5 * time.Second); !errors.Is(err, unix.ENOBUFS) {
+				t.Fatalf("Receive after a burst of 2000 routes: %v, want an error matching ENOBUFS", err)
+			}
+
+			// Empty the queue, then a new notification must come through.
+			for i := 0; ; i++ {
+				_, err := receive(200 * time.Millisecond)
+				if errors.Is(err, context.DeadlineExceeded) {
+					break
+				}
+				if err != nil {
+					t.Fatalf("Receive while emptying the queue: %v", err)
+				}
+				if i == 2000 {
+					t.Fatal("the queue never emptied")
+				}
+			}
+			ns.Run(t, "route", "add", "10.250.0.0/24", "dev", "lo")
+			want := netip.MustParseAddr("10.250.0.0")
+			msgs, err := receive(5 * time.Second)
+			if err != nil {
+				t.Fatalf("Receive after the overrun: %v", err)
+			}
+			if len(msgs) != 1 || trustRouteDst(t, msgs[0]) != want {
+				t.Fatalf("Receive after the overrun returned %+v, want the RTM_NEWROUTE for %s", msgs, want)
+			}
+
+			msgs, err = c.Execute(getLo)
+			if err != nil {
+				t.Fatalf("Execute after the overrun: %v", err)
+			}
+			if len(msgs) != 1 || trustLinkName(t, msgs[0]) != "lo" {
+				t.Fatalf("Execute after the overrun returned %+v, want lo", msgs)
+			}
+		})
+	}
 }

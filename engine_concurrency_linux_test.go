@@ -8,9 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,34 +16,14 @@ import (
 	"github.com/netlinkgo/netlink"
 	"github.com/netlinkgo/netlink/internal/genl"
 	"github.com/netlinkgo/netlink/internal/nstest"
+	"github.com/netlinkgo/netlink/internal/testkit"
+	"github.com/netlinkgo/netlink/internal/testkit/goroutines"
 	"golang.org/x/sys/unix"
 )
 
 // concFamilyNames are the generic netlink families the concurrency tests
 // ask for, those of them that the kernel has.
 var concFamilyNames = []string{"nlctrl", "ethtool", "netdev", "TASKSTATS", "tcp_metrics", "mptcp_pm"}
-
-// concDial dials family inside ns and closes the Conn when the test ends.
-func concDial(t testing.TB, ns *nstest.NS, family int, config *netlink.Config) *netlink.Conn {
-	t.Helper()
-	if config == nil {
-		config = &netlink.Config{}
-	}
-	config.NetNS = ns.FD()
-	c, err := netlink.Dial(family, config)
-	if err != nil {
-		t.Fatalf("dialing family %d in %s: %v", family, ns.Name(), err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// concGetFamily returns a CTRL_CMD_GETFAMILY request: for the family
-// called name, or a dump of all of them when name is empty. The benchmarks
-// use it.
-func concGetFamily(name string) netlink.Message {
-	return genl.GetFamilyRequest(name)
-}
 
 // concCheckFamilyDump checks that a dump of the families lists each one once,
 // and every family of want, and returns what it lists.
@@ -119,12 +96,12 @@ func concCheckFamilyReply(msgs []netlink.Message, name string, id uint16) error 
 
 func TestConcurrentExecuteDifferentFamilies(t *testing.T) {
 	ns := nstest.New(t)
-	c := concDial(t, ns, unix.NETLINK_GENERIC, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 	ids, names := concFamilies(t, c)
 
-	const goroutines, requests = 8, 500
+	const workers, requests = 8, 500
 	var wg sync.WaitGroup
-	for g := range goroutines {
+	for g := range workers {
 		wg.Go(func() {
 			for i := range requests {
 				// Neighbouring goroutines ask for different families at
@@ -142,7 +119,7 @@ func TestConcurrentExecuteDifferentFamilies(t *testing.T) {
 			}
 		})
 	}
-	concWait(t, &wg)
+	goroutines.Wait(t, &wg, 20*time.Second)
 }
 
 // concCheckSameDump checks that two dumps of data that does not change
@@ -161,7 +138,7 @@ func concCheckSameDump(got, want []netlink.Message) error {
 
 func TestConcurrentDumpsAndRequests(t *testing.T) {
 	ns := nstest.New(t)
-	c := concDial(t, ns, unix.NETLINK_GENERIC, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 	ids, names := concFamilies(t, c)
 	// Unlike the dump of the families, a dump of a family's policies
 	// spans several datagrams, so that the kernel is still running the
@@ -234,53 +211,14 @@ func TestConcurrentDumpsAndRequests(t *testing.T) {
 			}
 		})
 	}
-	concWait(t, &wg)
-}
-
-// concWait waits for the goroutines of wg, and fails the test with the
-// stacks of all goroutines if they take more than 20 seconds.
-func concWait(t *testing.T, wg *sync.WaitGroup) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("goroutines still running after 20s:\n%s", concStackDump())
-	}
-}
-
-// concWaitForStacks waits up to two seconds until some goroutines' stacks
-// contain each of the substrings of want as many times as it says, and
-// reports whether they did.
-func concWaitForStacks(want map[string]int) bool {
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		stacks := concStacks()
-		ok := true
-		for s, n := range want {
-			got := 0
-			for _, stack := range stacks {
-				if strings.Contains(stack, s) {
-					got++
-				}
-			}
-			ok = ok && got >= n
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
+	goroutines.Wait(t, &wg, 20*time.Second)
 }
 
 func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 	ns := nstest.New(t)
 
 	t.Run("own requests", func(t *testing.T) {
-		c := concDial(t, ns, unix.NETLINK_GENERIC, nil)
+		c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 		ids, names := concFamilies(t, c)
 
 		var wg sync.WaitGroup
@@ -324,11 +262,11 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 				}
 			}
 		})
-		concWait(t, &wg)
+		goroutines.Wait(t, &wg, 20*time.Second)
 	})
 
 	t.Run("receive does not block send", func(t *testing.T) {
-		c := concDial(t, ns, unix.NETLINK_GENERIC, nil)
+		c := testkit.Dial(t, ns, unix.NETLINK_GENERIC, nil)
 		ids, names := concFamilies(t, c)
 
 		type result struct {
@@ -342,7 +280,7 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 		}()
 		// The receiving goroutine now waits in the socket; the test is
 		// only weaker, not wrong, if it has not got there yet.
-		if !concWaitForStacks(map[string]int{"TestConcurrentSendReceiveAlongsideExecute.func2.1(": 1, "netlink.(*demux).readOne(": 1}) {
+		if !goroutines.WaitForStacks(map[string]int{"TestConcurrentSendReceiveAlongsideExecute.func2.1(": 1, "netlink.(*demux).readOne(": 1}, 2*time.Second) {
 			t.Log("the receiving goroutine was not seen blocked in the socket")
 		}
 
@@ -366,7 +304,7 @@ func TestConcurrentSendReceiveAlongsideExecute(t *testing.T) {
 				}
 			})
 		}
-		concWait(t, &wg)
+		goroutines.Wait(t, &wg, 20*time.Second)
 		select {
 		case r := <-received:
 			t.Fatalf("Receive returned %v, %v while only Execute was used", r.msgs, r.err)
@@ -409,17 +347,6 @@ func concRouteNS(t *testing.T) *nstest.NS {
 	}
 	ns.Batch(t, lines)
 	return ns
-}
-
-// concRouteDump returns an RTM_GETROUTE dump request for IPv4 routes with
-// sequence number seq.
-func concRouteDump(seq uint32) netlink.Message {
-	data := make([]byte, unix.SizeofRtMsg)
-	data[0] = unix.AF_INET
-	return netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETROUTE, Flags: netlink.Request | netlink.Dump, Sequence: seq},
-		Data:   data,
-	}
 }
 
 // concGetLink returns an RTM_GETLINK request for the loopback device, with
@@ -472,12 +399,12 @@ func concCheckNothingToReceive(t *testing.T, c *netlink.Conn) {
 }
 
 func TestCancelDumpInFlight(t *testing.T) {
-	baseline := concGoroutineIDs()
+	baseline := goroutines.IDs()
 	ns := concRouteNS(t)
 
 	// hook, when set, sees every datagram the Conn sends and receives.
 	var hook atomic.Pointer[func(sent bool, b []byte)]
-	c := concDial(t, ns, unix.NETLINK_ROUTE, &netlink.Config{
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, &netlink.Config{
 		Capture: captureFunc(func(sent bool, b []byte) {
 			if h := hook.Load(); h != nil {
 				(*h)(sent, b)
@@ -491,7 +418,7 @@ func TestCancelDumpInFlight(t *testing.T) {
 	nextSeq := func() uint32 { seq++; return seq }
 
 	first := nextSeq()
-	msgs, err := c.Execute(concRouteDump(first))
+	msgs, err := c.Execute(testkit.RouteDump(first))
 	if err != nil {
 		t.Fatalf("dumping routes: %v", err)
 	}
@@ -507,7 +434,7 @@ func TestCancelDumpInFlight(t *testing.T) {
 		var wg sync.WaitGroup
 		dumpSeq := nextSeq()
 		wg.Go(func() {
-			msgs, err := c.Execute(concRouteDump(dumpSeq))
+			msgs, err := c.Execute(testkit.RouteDump(dumpSeq))
 			if err == nil {
 				err = concCheckRouteDump(msgs, dumpSeq, routes)
 			}
@@ -529,7 +456,7 @@ func TestCancelDumpInFlight(t *testing.T) {
 				}
 			})
 		}
-		concWait(t, &wg)
+		goroutines.Wait(t, &wg, 20*time.Second)
 		concCheckNothingToReceive(t, c)
 	}
 
@@ -544,7 +471,7 @@ func TestCancelDumpInFlight(t *testing.T) {
 			}
 		}
 		hook.Store(&h)
-		_, err := c.ExecuteContext(ctx, concRouteDump(nextSeq()))
+		_, err := c.ExecuteContext(ctx, testkit.RouteDump(nextSeq()))
 		returned := time.Now()
 		hook.Store(nil)
 		if !errors.Is(err, context.Canceled) {
@@ -568,7 +495,7 @@ func TestCancelDumpInFlight(t *testing.T) {
 			}
 		}
 		hook.Store(&h)
-		_, err := c.ExecuteContext(ctx, concRouteDump(nextSeq()))
+		_, err := c.ExecuteContext(ctx, testkit.RouteDump(nextSeq()))
 		returned := time.Now()
 		hook.Store(nil)
 		if !errors.Is(err, context.DeadlineExceeded) {
@@ -586,7 +513,7 @@ func TestCancelDumpInFlight(t *testing.T) {
 
 	t.Run("stop iterating", func(t *testing.T) {
 		// Stopping ReceiveIter early reads out the rest of the dump.
-		sent, err := c.Send(concRouteDump(nextSeq()))
+		sent, err := c.Send(testkit.RouteDump(nextSeq()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -638,14 +565,14 @@ func TestCancelDumpInFlight(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	concCheckNoLeaks(t, baseline)
+	goroutines.CheckNoLeaks(t, baseline, concLeakWait, concPackage)
 }
 
 func TestCloseUnblocksEverything(t *testing.T) {
-	baseline := concGoroutineIDs()
+	baseline := goroutines.IDs()
 	ns := nstest.New(t)
 	ns.Run(t, "link", "set", "lo", "up")
-	c := concDial(t, ns, unix.NETLINK_ROUTE, nil)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
 
 	// RTM_SETLINK of lo without changes succeeds, and without an
 	// acknowledgement asked for the kernel says nothing: its Execute
@@ -687,7 +614,7 @@ func TestCloseUnblocksEverything(t *testing.T) {
 		_, err := c.Execute(setLink(netlink.Replace | netlink.Excl))
 		return err
 	})
-	if !concWaitForStacks(map[string]int{"netlink.(*demux).await(": 1}) {
+	if !goroutines.WaitForStacks(map[string]int{"netlink.(*demux).await(": 1}, 2*time.Second) {
 		t.Log("the request holding the dump turn was not seen waiting")
 	}
 	for range 4 {
@@ -725,7 +652,7 @@ func TestCloseUnblocksEverything(t *testing.T) {
 		}))
 	}
 	const started = 1 + 4*2 + 16 + 2*2
-	if !concWaitForStacks(map[string]int{"netlink.(*demux).await(": 5, "netlink.(*demux).receiveReply(": 16}) {
+	if !goroutines.WaitForStacks(map[string]int{"netlink.(*demux).await(": 5, "netlink.(*demux).receiveReply(": 16}, 2*time.Second) {
 		t.Log("not all goroutines were seen blocked")
 	}
 
@@ -741,12 +668,12 @@ func TestCloseUnblocksEverything(t *testing.T) {
 				t.Errorf("%s after Close: %v, want an error matching EBADF", r.what, r.err)
 			}
 		case <-timeout:
-			t.Fatalf("%d of %d goroutines still blocked 1s after Close:\n%s", started-i, started, concStackDump())
+			t.Fatalf("%d of %d goroutines still blocked 1s after Close:\n%s", started-i, started, goroutines.Dump())
 		}
 	}
 	t.Logf("all goroutines returned %v after Close", time.Since(closed))
 	wg.Wait()
-	concCheckNoLeaks(t, baseline)
+	goroutines.CheckNoLeaks(t, baseline, concLeakWait, concPackage)
 
 	for what, err := range map[string]error{
 		"Execute": func() error { _, err := c.Execute(concGetLink()); return err }(),
@@ -762,73 +689,9 @@ func TestCloseUnblocksEverything(t *testing.T) {
 	}
 }
 
-// Goroutine leak checking, in the manner of go.uber.org/goleak.
-
 // concPackage is the prefix of the functions whose goroutines must not
 // outlive a test: the package's, and the test's own.
 const concPackage = "github.com/netlinkgo/netlink"
 
-// concStackDump returns the stacks of all goroutines.
-func concStackDump() string {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return string(buf[:n])
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-}
-
-// concStacks returns the stacks of all goroutines but the calling one, by
-// goroutine ID.
-func concStacks() map[int64]string {
-	stacks := make(map[int64]string)
-	for i, stack := range strings.Split(concStackDump(), "\n\n") {
-		if i == 0 {
-			continue // the calling goroutine's
-		}
-		// "goroutine 42 [chan receive]:"
-		idText, _, _ := strings.Cut(strings.TrimPrefix(stack, "goroutine "), " ")
-		if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
-			stacks[id] = stack
-		}
-	}
-	return stacks
-}
-
-// concGoroutineIDs returns the IDs of the goroutines that exist now.
-func concGoroutineIDs() map[int64]bool {
-	ids := make(map[int64]bool)
-	for id := range concStacks() {
-		ids[id] = true
-	}
-	return ids
-}
-
-// concCheckNoLeaks waits up to two seconds for every goroutine that runs
-// the package's code and is not in baseline to end, and fails the test
-// with their stacks if some do not.
-func concCheckNoLeaks(t *testing.T, baseline map[int64]bool) {
-	t.Helper()
-	var leaked []string
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		leaked = leaked[:0]
-		for id, stack := range concStacks() {
-			if !baseline[id] && strings.Contains(stack, concPackage) {
-				leaked = append(leaked, stack)
-			}
-		}
-		if len(leaked) == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if len(leaked) > 0 {
-		var b bytes.Buffer
-		for _, stack := range leaked {
-			b.WriteString(stack)
-			b.WriteString("\n\n")
-		}
-		t.Fatalf("%d goroutines left behind:\n%s", len(leaked), b.String())
-	}
-}
+// concLeakWait is how long goroutines have to end after a test.
+const concLeakWait = 2 * time.Second
