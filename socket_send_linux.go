@@ -1,0 +1,157 @@
+//go:build linux
+
+package netlink
+
+import (
+	"context"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The sending side of the kernel socket.
+
+// send sends one datagram to the kernel. Netlink hands a request to the
+// kernel within the system call, so a send hardly ever waits; when the
+// socket is full, it waits on the poller until ctx is done or the write
+// deadline passes.
+func (s *sysSocket) send(ctx context.Context, out outgoing) error {
+	if s.closed.Load() {
+		return os.NewSyscallError("sendmsg", unix.EBADF)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.writeDeadline.expired() {
+		return os.ErrDeadlineExceeded
+	}
+	buf, _ := s.spareBuffers.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	size := 0
+	for _, m := range out.msgs {
+		size += int(m.Header.Length)
+	}
+	b := slices.Grow((*buf)[:0], size)
+	for _, m := range out.msgs {
+		b = appendMessage(b, m)
+	}
+	s.reserveReceiveBuffer(len(b))
+	err := s.sendDatagram(ctx, b, out.dump, out.sent)
+	if err == nil {
+		s.trace.sent(b)
+	}
+	// The kernel has copied the datagram: its buffer can serve again.
+	if cap(b) <= maxSpareBuffer {
+		*buf = b[:0]
+		s.spareBuffers.Put(buf)
+	}
+	return err
+}
+
+// reserveReceiveBuffer makes sure that the receive buffer will hold an
+// error message that echoes a request of n bytes.
+func (s *sysSocket) reserveReceiveBuffer(n int) {
+	want := int64(n + ackHeadroom)
+	for {
+		cur := s.wantBuffer.Load()
+		if cur >= want || s.wantBuffer.CompareAndSwap(cur, want) {
+			return
+		}
+	}
+}
+
+// sendDatagram makes the sendmsg call for b.
+func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool, sent func()) error {
+	call, _ := s.sendCalls.Get().(*sendCall)
+	if call == nil {
+		call = &sendCall{}
+		call.to.Family = unix.AF_NETLINK
+		call.once, call.fn = call.tryOnce, call.try
+	}
+	call.setBuffer(b)
+	call.sent = sent
+	if dump {
+		call.lock = &s.dumpMu
+	}
+	defer func() {
+		call.reset()
+		s.sendCalls.Put(call)
+	}()
+	// The kernel handles a request within sendmsg, which can take a while,
+	// and concurrent sendmsg calls on one socket are safe: make the call
+	// outside the runtime's write lock, which would queue the goroutines
+	// of a shared Conn behind each other. Only a full socket, which
+	// netlink hardly ever has, needs the poller to wait.
+	if err := s.rc.Control(call.once); err != nil {
+		return err
+	}
+	if call.errno == unix.EAGAIN {
+		if err := s.writeDeadline.during(ctx, func() error { return s.rc.Write(call.fn) }); err != nil {
+			return err
+		}
+	}
+	if call.errno != 0 {
+		return os.NewSyscallError("sendmsg", call.errno)
+	}
+	return nil
+}
+
+// A sendCall is the state of one sendmsg call under the network poller,
+// kept for reuse so that a send allocates nothing.
+type sendCall struct {
+	to    unix.RawSockaddrNetlink
+	iov   unix.Iovec
+	msg   unix.Msghdr
+	lock  *sync.Mutex // held around the system call, if set
+	sent  func()      // called after a successful system call, under lock
+	errno syscall.Errno
+	once  func(fd uintptr)      // tryOnce, bound once
+	fn    func(fd uintptr) bool // try, bound once
+}
+
+// setBuffer points the call at b, which is not empty.
+func (c *sendCall) setBuffer(b []byte) {
+	c.iov.Base = &b[0]
+	c.iov.SetLen(len(b))
+	c.msg = unix.Msghdr{
+		Name:    (*byte)(unsafe.Pointer(&c.to)),
+		Namelen: unix.SizeofSockaddrNetlink,
+		Iov:     &c.iov,
+		Iovlen:  1,
+	}
+}
+
+// reset forgets the call's buffer and results.
+func (c *sendCall) reset() {
+	c.iov, c.msg, c.lock, c.sent, c.errno = unix.Iovec{}, unix.Msghdr{}, nil, nil, 0
+}
+
+// tryOnce makes the sendmsg call, retrying only when interrupted.
+func (c *sendCall) tryOnce(fd uintptr) {
+	if c.lock != nil {
+		c.lock.Lock()
+		defer c.lock.Unlock()
+	}
+	for {
+		_, _, c.errno = unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+		if c.errno == 0 && c.sent != nil {
+			c.sent()
+		}
+		if c.errno != unix.EINTR {
+			return
+		}
+	}
+}
+
+// try makes the sendmsg call, and reports whether it is done (false: wait
+// until the socket is writable).
+func (c *sendCall) try(fd uintptr) bool {
+	c.tryOnce(fd)
+	return c.errno != unix.EAGAIN
+}
