@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package genl is a client of nlctrl, the generic netlink controller: it
 // looks up generic netlink families by name, lists them with their
 // operations and multicast groups, and dumps the attribute policies of
