@@ -41,6 +41,18 @@
 // deadlines set with SetDeadline apply as well: whichever of the deadline
 // and the context comes first ends the call.
 //
+// # Overruns
+//
+// When the socket's receive queue is full, the kernel drops notifications
+// and answers, and the next read reports ENOBUFS. Receive returns that
+// error once; the requests in flight that are not dumps fail with it,
+// since their answers may be lost. A dump goes on: the kernel never drops
+// a dump's own datagrams but pauses it until the queue drains, so its
+// reply comes whole. Only a dump whose answer the kernel dropped fails,
+// with an error matching ENOBUFS, once the Conn knows that nothing more of
+// it can come. Either way the Conn stays usable, and late replies to its
+// own requests never reach Receive.
+//
 // # Trust
 //
 // Any local process can send a datagram to a netlink port. A Conn made by
