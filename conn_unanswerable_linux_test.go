@@ -59,3 +59,16 @@ func TestExecuteUnanswerable(t *testing.T) {
 		})
 	}
 }
+
+// TestSendMessagesNone checks that SendMessages with no messages sends an
+// empty datagram, as v1 does, rather than panicking: the kernel refuses it
+// with ENODATA, which comes back as v1 reports it.
+func TestSendMessagesNone(t *testing.T) {
+	ns := nstest.New(t)
+	c := testkit.Dial(t, ns, unix.NETLINK_ROUTE, nil)
+	_, err := c.SendMessages(nil)
+	var oe *netlink.OpError
+	if !errors.As(err, &oe) || oe.Op != "send-messages" || !errors.Is(err, unix.ENODATA) {
+		t.Fatalf("SendMessages(nil): %v, want an *OpError send-messages matching ENODATA", err)
+	}
+}

@@ -115,9 +115,10 @@ type sendCall struct {
 	fn    func(fd uintptr) bool // try, bound once
 }
 
-// setBuffer points the call at b, which is not empty.
+// setBuffer points the call at b, which may be empty (SendMessages with no
+// messages sends an empty datagram, as v1 does).
 func (c *sendCall) setBuffer(b []byte) {
-	c.iov.Base = &b[0]
+	c.iov.Base = unsafe.SliceData(b)
 	c.iov.SetLen(len(b))
 	c.msg = unix.Msghdr{
 		Name:    (*byte)(unsafe.Pointer(&c.to)),
