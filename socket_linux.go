@@ -214,10 +214,10 @@ func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
 	return datagram{msgs: msgs, origin: o, err: err}, nil
 }
 
-// slabSize is the size of the memory that received datagrams are read
-// into: enough for two of the largest datagrams the kernel sends by
-// default, and for many small ones.
-const slabSize = 2 * defaultReceiveBuffer
+// slabReads is how many reads of the largest size a slab holds: a dump's
+// datagrams fill the buffer offered, so a slab holds that many of them,
+// less what the last one leaves unused; or many small ones.
+const slabReads = 4
 
 // nextRegion returns the part of the slab the next read goes into, making
 // a new slab when the rest of this one is too small. Datagrams are read
@@ -227,7 +227,7 @@ func (s *sysSocket) nextRegion() []byte {
 	// A datagram is padded to the alignment (see takeRegion).
 	need := s.readSize + nlmsgAlignTo
 	if cap(s.slab)-len(s.slab) < need {
-		s.slab = make([]byte, 0, max(slabSize, need))
+		s.slab = make([]byte, 0, slabReads*need)
 	}
 	return s.slab[len(s.slab) : len(s.slab)+s.readSize]
 }
