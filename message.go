@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // Errors returned while encoding and decoding messages, with v1's texts.
@@ -155,8 +156,12 @@ func (m Message) MarshalBinary() ([]byte, error) {
 	if err := checkMessageLength(m.Header.Length); err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, m.Header.Length)
-	return appendMessage(b, m), nil
+	b := make([]byte, m.Header.Length)
+	// Header has the memory layout of struct nlmsghdr, in native byte
+	// order: one copy writes it.
+	*(*Header)(unsafe.Pointer(&b[0])) = m.Header
+	copy(b[nlmsgHeaderLen:], m.Data)
+	return b, nil
 }
 
 // checkMessageLength reports whether l is a valid, aligned message length.
