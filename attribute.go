@@ -48,7 +48,9 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 	for _, a := range attrs {
 		size += nlaHeaderLen + nlaAlign(len(a.Data))
 	}
-	b := make([]byte, 0, size)
+	// Written in place into zeroed memory: the padding is already there.
+	b := make([]byte, size)
+	off := 0
 	for _, a := range attrs {
 		if len(a.Data) > maxAttributeData {
 			// v1 writes a wrapped length here: refuse instead.
@@ -60,7 +62,10 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 		if a.Length < nlaHeaderLen {
 			return nil, errInvalidAttribute
 		}
-		b = appendAttribute(b, a.Length, a.Type, a.Data)
+		binary.NativeEndian.PutUint16(b[off:], a.Length)
+		binary.NativeEndian.PutUint16(b[off+2:], a.Type)
+		copy(b[off+nlaHeaderLen:], a.Data)
+		off += nlaHeaderLen + nlaAlign(len(a.Data))
 	}
 	return b, nil
 }
