@@ -70,23 +70,6 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 	return b, nil
 }
 
-// appendAttribute appends an attribute header with the given length and
-// type, then data padded to 4 bytes.
-func appendAttribute(b []byte, length, typ uint16, data []byte) []byte {
-	b = binary.NativeEndian.AppendUint16(b, length)
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, data...)
-	return appendPadding(b, len(data))
-}
-
-// appendPadding appends the zero bytes that align a payload of n bytes.
-func appendPadding(b []byte, n int) []byte {
-	for range nlaAlign(n) - n {
-		b = append(b, 0)
-	}
-	return b
-}
-
 // UnmarshalAttributes decodes a list of attributes. Empty input, or input
 // holding only zero-length attributes, gives nil and no error; attributes
 // with a zero Length are skipped. A header cut short or a length that does
