@@ -24,8 +24,10 @@ import (
 //     run alone, or a whole Receive or ReceiveFrom call;
 //  2. readSem: held while reading one datagram from the transport and
 //     dispatching it;
-//  3. mu: held briefly, never while waiting, to change the fields it
-//     guards.
+//  3. the transport's own lock (sysSocket.dumpMu), around one system
+//     call: the transport calls idle and outgoing.sent while it holds it;
+//  4. mu: held briefly, never while waiting and never while calling the
+//     transport, to change the fields it guards.
 type demux struct {
 	tr transport
 	engineConfig
