@@ -61,6 +61,46 @@ func TestOverrunStorm(t *testing.T) {
 // Conn still dumps correctly and that no reply leaked to Receive.
 func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	start := time.Now()
+	r := newStormRun(t, routes, veths, readBuffer)
+
+	drainCtx, stopDrain := context.WithCancel(t.Context())
+	r.drain = startStormDrain(drainCtx, r.c)
+	defer r.drain.stop(t, stopDrain)
+
+	b := r.startStorm()
+	defer b.stop()
+	r.dumpDuringStorm(b)
+	r.endStorm(b)
+
+	r.dumpAfterStorm()
+	r.drain.stop(t, stopDrain)
+
+	r.report(b, start)
+}
+
+// A stormRun is the state of one run of testOverrunStorm: the namespace,
+// the Conn under test, and what its dumps and its Receive loop saw.
+type stormRun struct {
+	t                         *testing.T
+	ns                        *nstest.NS
+	c                         *netlink.Conn
+	routes, veths, readBuffer int
+	kept                      map[uint32]string // links by index that exist throughout
+	drain                     *stormDrain
+
+	// Sequence numbers are ours, so that a leaked reply is recognised.
+	seq      uint32
+	dumpSeqs map[uint32]bool
+
+	n             stormCounts // outcomes of the dumps during the storm
+	dumps, failed int         // dumps during the storm, and failed ones
+	wedged        bool        // a dump during the storm had no answer, or too many failed
+	failedAfter   int         // dumps after the storm that failed or were not tried
+}
+
+// newStormRun makes a namespace with stormKept veth pairs and a Conn in it,
+// joined to the link and route groups, with a read buffer of readBuffer.
+func newStormRun(t *testing.T, routes, veths, readBuffer int) *stormRun {
 	ns := nstest.New(t)
 	setup := []string{"link set lo up"}
 	for i := range stormKept {
@@ -78,141 +118,204 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	if err := c.SetReadBuffer(readBuffer); err != nil {
 		t.Fatalf("SetReadBuffer(%d): %v", readBuffer, err)
 	}
-
-	drainCtx, stopDrain := context.WithCancel(t.Context())
-	drain := startStormDrain(drainCtx, c)
-	defer drain.stop(t, stopDrain)
-
-	// Sequence numbers are ours, so that a leaked reply is recognised.
-	dumpSeqs := make(map[uint32]bool)
-	seq := uint32(0x5eed0000)
-	nextSeq := func() uint32 {
-		seq++
-		dumpSeqs[seq] = true
-		return seq
+	return &stormRun{
+		t: t, ns: ns, c: c,
+		routes: routes, veths: veths, readBuffer: readBuffer,
+		kept:     kept,
+		seq:      0x5eed0000,
+		dumpSeqs: make(map[uint32]bool),
 	}
+}
 
-	batch := filepath.Join(t.TempDir(), "storm")
-	lines := stormLines(routes, veths, stormRounds)
+// nextSeq returns the sequence number of a new dump, and remembers it.
+func (r *stormRun) nextSeq() uint32 {
+	r.seq++
+	r.dumpSeqs[r.seq] = true
+	return r.seq
+}
+
+// A stormBatch is the ip -batch process that makes the storm.
+type stormBatch struct {
+	lines []string
+	ctx   context.Context
+	stop  context.CancelFunc // kills the process
+	done  chan struct{}      // closed when the process has ended
+
+	// Set before done is closed.
+	out  []byte
+	err  error
+	took time.Duration
+}
+
+// startStorm starts the storm of stormRounds rounds of adding and deleting
+// the run's routes and veth pairs, in a process of its own.
+func (r *stormRun) startStorm() *stormBatch {
+	batch := filepath.Join(r.t.TempDir(), "storm")
+	lines := stormLines(r.routes, r.veths, stormRounds)
 	if err := os.WriteFile(batch, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
 	// A bigger storm than the default may take longer.
-	limit := stormDuration * time.Duration(max(1, routes/stormRoutes, veths/stormVeths))
-	stormCtx, stopStorm := context.WithTimeout(t.Context(), limit)
-	defer stopStorm()
-	var stormOut []byte
-	var stormErr error
-	var stormTime time.Duration
-	stormDone := make(chan struct{})
+	limit := stormDuration * time.Duration(max(1, r.routes/stormRoutes, r.veths/stormVeths))
+	ctx, stop := context.WithTimeout(r.t.Context(), limit)
+	b := &stormBatch{lines: lines, ctx: ctx, stop: stop, done: make(chan struct{})}
 	go func() {
-		defer close(stormDone)
+		defer close(b.done)
 		begun := time.Now()
-		stormOut, stormErr = exec.CommandContext(stormCtx, "ip", "-n", ns.Name(), "-batch", batch).CombinedOutput()
-		stormTime = time.Since(begun)
+		b.out, b.err = exec.CommandContext(ctx, "ip", "-n", r.ns.Name(), "-batch", batch).CombinedOutput()
+		b.took = time.Since(begun)
 	}()
+	return b
+}
 
-	// Dump links on the same Conn until the storm ends.
-	var n stormCounts
-	dumps, failed := 0, 0
-	wedged := false
-	for stormRunning := true; stormRunning && failed < stormMaxFailures; {
+// dumpDuringStorm dumps links on the Conn until the storm ends, the Conn
+// is wedged or stormMaxFailures dumps have failed; in the last two cases it
+// kills the storm.
+func (r *stormRun) dumpDuringStorm(b *stormBatch) {
+	for stormRunning := true; stormRunning && r.failed < stormMaxFailures; {
 		select {
-		case <-stormDone:
+		case <-b.done:
 			stormRunning = false
 		default:
 		}
-		dumps++
-		s := nextSeq()
-		ctx, cancel := context.WithTimeout(t.Context(), stormDumpTimeout)
-		begun := time.Now()
-		reply, err := c.ExecuteReply(ctx, testkit.LinkDump(s))
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("link dump %d (sequence %#x) during the storm: no answer within %v (%v): the Conn is wedged",
-				dumps, s, time.Since(begun).Round(time.Millisecond), err)
-			wedged = true
+		if !r.dumpDuring() {
 			break
-		}
-		switch {
-		case errors.Is(err, unix.ENOBUFS):
-			n.enobufs++
-		case errors.Is(err, unix.EBUSY):
-			n.ebusy++
-		case err != nil:
-			t.Errorf("link dump %d (sequence %#x) during the storm: %v", dumps, s, err)
-			failed++
-		default:
-			links, err := stormLinks(reply.Messages, s, c.PID())
-			if err != nil {
-				t.Errorf("link dump %d (sequence %#x) during the storm: %v", dumps, s, err)
-				failed++
-				continue
-			}
-			for index, name := range kept {
-				if links[index] != name {
-					t.Errorf("link dump %d (sequence %#x) during the storm lacks link %d (%s): got %v", dumps, s, index, name, links)
-					failed++
-				}
-			}
-			n.ok++
-			if reply.Interrupted {
-				n.interrupted++
-			}
 		}
 	}
 	// A wedged or failing Conn has failed the test already: the rest of
 	// the storm would prove nothing more.
-	if failed >= stormMaxFailures {
-		t.Errorf("stopped dumping after %d failed dumps", failed)
-		wedged = true
+	if r.failed >= stormMaxFailures {
+		r.t.Errorf("stopped dumping after %d failed dumps", r.failed)
+		r.wedged = true
 	}
-	if wedged {
-		stopStorm()
+	if r.wedged {
+		b.stop()
 	}
-	<-stormDone
-	if stormErr != nil && !(wedged && stormCtx.Err() != nil) { // killed by stopStorm
-		t.Errorf("the storm (ip -batch of %d commands): %v: %s", len(lines), stormErr, stormOut)
-	}
+}
 
-	// After the storm, every dump must succeed at once and be exact.
-	if !drain.waitQuiet(stormQuietPeriod, stormQuietWait) {
-		t.Errorf("Receive still busy %v after the storm", stormQuietWait)
+// dumpDuring makes one link dump during the storm and counts its outcome;
+// it reports false when the dump had no answer in time.
+func (r *stormRun) dumpDuring() bool {
+	r.dumps++
+	s := r.nextSeq()
+	ctx, cancel := context.WithTimeout(r.t.Context(), stormDumpTimeout)
+	begun := time.Now()
+	reply, err := r.c.ExecuteReply(ctx, testkit.LinkDump(s))
+	cancel()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		r.t.Errorf("link dump %d (sequence %#x) during the storm: no answer within %v (%v): the Conn is wedged",
+			r.dumps, s, time.Since(begun).Round(time.Millisecond), err)
+		r.wedged = true
+		return false
+	case errors.Is(err, unix.ENOBUFS):
+		r.n.enobufs++
+	case errors.Is(err, unix.EBUSY):
+		r.n.ebusy++
+	case err != nil:
+		r.t.Errorf("link dump %d (sequence %#x) during the storm: %v", r.dumps, s, err)
+		r.failed++
+	default:
+		r.checkDuring(reply, s)
 	}
-	want := stormIPLinks(t, ns)
-	failedAfter := 0
+	return true
+}
+
+// checkDuring checks that the reply to the link dump with sequence s, made
+// during the storm, lists the links kept throughout.
+func (r *stormRun) checkDuring(reply netlink.Reply, s uint32) {
+	links, err := stormLinks(reply.Messages, s, r.c.PID())
+	if err != nil {
+		r.t.Errorf("link dump %d (sequence %#x) during the storm: %v", r.dumps, s, err)
+		r.failed++
+		return
+	}
+	for index, name := range r.kept {
+		if links[index] != name {
+			r.t.Errorf("link dump %d (sequence %#x) during the storm lacks link %d (%s): got %v", r.dumps, s, index, name, links)
+			r.failed++
+		}
+	}
+	r.n.ok++
+	if reply.Interrupted {
+		r.n.interrupted++
+	}
+}
+
+// endStorm waits for the storm to end, and checks that it succeeded unless
+// dumpDuringStorm killed it.
+func (r *stormRun) endStorm(b *stormBatch) {
+	<-b.done
+	if b.err != nil && !(r.wedged && b.ctx.Err() != nil) { // killed by b.stop
+		r.t.Errorf("the storm (ip -batch of %d commands): %v: %s", len(b.lines), b.err, b.out)
+	}
+}
+
+// dumpAfterStorm waits for the notifications to die down, then checks that
+// every dump succeeds at once and is exact.
+func (r *stormRun) dumpAfterStorm() {
+	if !r.drain.waitQuiet(stormQuietPeriod, stormQuietWait) {
+		r.t.Errorf("Receive still busy %v after the storm", stormQuietWait)
+	}
+	want := stormIPLinks(r.t, r.ns)
 	for i := range stormAfterDumps {
-		s := nextSeq()
-		ctx, cancel := context.WithTimeout(t.Context(), stormAfterTimeout)
-		msgs, err := c.ExecuteContext(ctx, testkit.LinkDump(s))
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("link dump %d of %d (sequence %#x) after the storm: no answer within %v (%v): the Conn is wedged; the rest are not tried",
-				i+1, stormAfterDumps, s, stormAfterTimeout, err)
-			failedAfter = stormAfterDumps - i
+		if !r.dumpAfter(i, want) {
+			r.failedAfter = stormAfterDumps - i
 			break
 		}
-		if err != nil {
-			t.Errorf("link dump %d of %d (sequence %#x) after the storm: %v", i+1, stormAfterDumps, s, err)
-			failedAfter++
-			continue
-		}
-		got, err := stormLinks(msgs, s, c.PID())
-		if err != nil {
-			t.Errorf("link dump %d of %d (sequence %#x) after the storm: %v", i+1, stormAfterDumps, s, err)
-			failedAfter++
-			continue
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("link dump %d of %d after the storm: links by index (-ip link show +dump):\n%s", i+1, stormAfterDumps, diff)
-			failedAfter++
-		}
 	}
-	drain.stop(t, stopDrain)
+}
 
-	// What reached Receive: notifications only, and at least one overrun.
-	drain.mu.Lock()
-	defer drain.mu.Unlock()
+// dumpAfter makes link dump i after the storm and compares it with want,
+// the links by index; it reports false when the dump had no answer in time.
+func (r *stormRun) dumpAfter(i int, want map[uint32]string) bool {
+	s := r.nextSeq()
+	ctx, cancel := context.WithTimeout(r.t.Context(), stormAfterTimeout)
+	msgs, err := r.c.ExecuteContext(ctx, testkit.LinkDump(s))
+	cancel()
+	if errors.Is(err, context.DeadlineExceeded) {
+		r.t.Errorf("link dump %d of %d (sequence %#x) after the storm: no answer within %v (%v): the Conn is wedged; the rest are not tried",
+			i+1, stormAfterDumps, s, stormAfterTimeout, err)
+		return false
+	}
+	var got map[uint32]string
+	if err == nil {
+		got, err = stormLinks(msgs, s, r.c.PID())
+	}
+	if err != nil {
+		r.t.Errorf("link dump %d of %d (sequence %#x) after the storm: %v", i+1, stormAfterDumps, s, err)
+		r.failedAfter++
+		return true
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		r.t.Errorf("link dump %d of %d after the storm: links by index (-ip link show +dump):\n%s", i+1, stormAfterDumps, diff)
+		r.failedAfter++
+	}
+	return true
+}
+
+// report checks what reached Receive, once its loop has stopped:
+// notifications only, and at least one overrun. It then logs the run's
+// numbers; start is when the run began.
+func (r *stormRun) report(b *stormBatch, start time.Time) {
+	d := r.drain
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r.reportLeaks()
+	if d.overruns == 0 && r.n.enobufs == 0 {
+		r.t.Errorf("no overrun: neither Receive nor a dump failed with ENOBUFS, so the test proves nothing; make the storm bigger")
+	}
+	r.t.Logf("storm of %d routes and %d veth pairs, %d rounds, read buffer %d, %v: %d link dumps (ok %d, of which interrupted %d; ENOBUFS %d; EBUSY %d); Receive: %d messages, %d overruns, %d replies leaked; after the storm %d of %d dumps failed or were not tried; %v in all",
+		r.routes, r.veths, stormRounds, r.readBuffer, b.took.Round(time.Millisecond),
+		r.dumps, r.n.ok, r.n.interrupted, r.n.enobufs, r.n.ebusy,
+		d.messages, d.overruns, len(d.own)+len(d.answers),
+		r.failedAfter, stormAfterDumps, time.Since(start).Round(time.Millisecond))
+}
+
+// reportLeaks fails the test for every reply that reached Receive, and
+// every error of Receive other than an overrun. The caller holds r.drain.mu.
+func (r *stormRun) reportLeaks() {
+	d := r.drain
 	// One line per kind of leaked message, not one per message.
 	type leak struct {
 		typ   netlink.HeaderType
@@ -221,7 +324,7 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 	}
 	leaks := make(map[leak]int)
 	var order []leak
-	for _, h := range drain.own {
+	for _, h := range d.own {
 		l := leak{h.Type, h.Flags, h.Sequence}
 		if leaks[l] == 0 {
 			order = append(order, l)
@@ -229,23 +332,15 @@ func testOverrunStorm(t *testing.T, routes, veths, readBuffer int) {
 		leaks[l]++
 	}
 	for _, l := range order {
-		t.Errorf("Receive returned %d messages of type %d, flags %v, with this Conn's port %d and sequence %#x (one of our dumps: %t): a leaked reply",
-			leaks[l], l.typ, l.flags, c.PID(), l.seq, dumpSeqs[l.seq])
+		r.t.Errorf("Receive returned %d messages of type %d, flags %v, with this Conn's port %d and sequence %#x (one of our dumps: %t): a leaked reply",
+			leaks[l], l.typ, l.flags, r.c.PID(), l.seq, r.dumpSeqs[l.seq])
 	}
-	for _, err := range drain.answers {
+	for _, err := range d.answers {
 		var oe *netlink.OpError
 		errors.As(err, &oe)
-		t.Errorf("Receive returned the answer to a request (sequence %#x, one of our dumps: %t): %v", oe.Sequence, dumpSeqs[oe.Sequence], err)
+		r.t.Errorf("Receive returned the answer to a request (sequence %#x, one of our dumps: %t): %v", oe.Sequence, r.dumpSeqs[oe.Sequence], err)
 	}
-	for _, err := range drain.others {
-		t.Errorf("Receive: %v", err)
+	for _, err := range d.others {
+		r.t.Errorf("Receive: %v", err)
 	}
-	if drain.overruns == 0 && n.enobufs == 0 {
-		t.Errorf("no overrun: neither Receive nor a dump failed with ENOBUFS, so the test proves nothing; make the storm bigger")
-	}
-	t.Logf("storm of %d routes and %d veth pairs, %d rounds, read buffer %d, %v: %d link dumps (ok %d, of which interrupted %d; ENOBUFS %d; EBUSY %d); Receive: %d messages, %d overruns, %d replies leaked; after the storm %d of %d dumps failed or were not tried; %v in all",
-		routes, veths, stormRounds, readBuffer, stormTime.Round(time.Millisecond),
-		dumps, n.ok, n.interrupted, n.enobufs, n.ebusy,
-		drain.messages, drain.overruns, len(drain.own)+len(drain.answers),
-		failedAfter, stormAfterDumps, time.Since(start).Round(time.Millisecond))
 }
