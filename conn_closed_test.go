@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"slices"
 	"syscall"
 	"testing"
@@ -30,28 +31,8 @@ func TestFakeConnClosed(t *testing.T) {
 		{name: "SendMessages", fn: func() error { _, err := c.SendMessages([]netlink.Message{msg, msg}); return err }},
 		{name: "Receive", fn: func() error { _, err := c.Receive(); return err }},
 		{name: "ReceiveContext", fn: func() error { _, err := c.ReceiveContext(ctx); return err }},
-		{
-			name: "ReceiveIter",
-			fn: func() error {
-				for _, err := range c.ReceiveIter() {
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			},
-		},
-		{
-			name: "ReceiveIterContext",
-			fn: func() error {
-				for _, err := range c.ReceiveIterContext(ctx) {
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			},
-		},
+		{name: "ReceiveIter", fn: func() error { return iterErr(c.ReceiveIter()) }},
+		{name: "ReceiveIterContext", fn: func() error { return iterErr(c.ReceiveIterContext(ctx)) }},
 	}
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,17 +72,7 @@ func TestFakeConnCancelledContext(t *testing.T) {
 	}{
 		{name: "ExecuteContext", fn: func() error { _, err := c.ExecuteContext(ctx, msg); return err }},
 		{name: "ReceiveContext", fn: func() error { _, err := c.ReceiveContext(ctx); return err }},
-		{
-			name: "ReceiveIterContext",
-			fn: func() error {
-				for _, err := range c.ReceiveIterContext(ctx) {
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			},
-		},
+		{name: "ReceiveIterContext", fn: func() error { return iterErr(c.ReceiveIterContext(ctx)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,4 +95,14 @@ func TestFakeConnCancelledContext(t *testing.T) {
 	if !slices.ContainsFunc(msgs, func(m netlink.Message) bool { return m.Header.Type == netlink.Error }) {
 		t.Fatalf("want an acknowledgement, got %v", msgs)
 	}
+}
+
+// iterErr runs seq to its end and returns the error it yields, if any.
+func iterErr(seq iter.Seq2[netlink.Message, error]) error {
+	for _, err := range seq {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
