@@ -12,9 +12,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
-	"github.com/mdlayher/socket"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,13 +34,14 @@ const maxSpareBuffer = 64 * 1024
 // of Config.MessageBufferSize, with the v1 API's text.
 var errMessageTruncated = errors.New("message truncated")
 
-// A sysSocket is a netlink socket, integrated with the runtime's network
-// poller through package socket: the transport of a Conn made by Dial.
+// A sysSocket is a netlink socket: the transport of a Conn made by Dial.
+// Its calls are made straight on the non-blocking descriptor; a read that
+// must wait for a datagram waits on the runtime's poller through ready (see
+// socket_fd_linux.go).
 type sysSocket struct {
-	c      *socket.Conn
-	rc     syscall.RawConn // runs system calls under the poller, honouring deadlines
-	trace  *tracer
-	closed atomic.Bool
+	fd    *socketFD
+	ready readiness
+	trace *tracer
 
 	// fixedBuffer says that the receive buffer has the size the user chose
 	// and never grows; otherwise wantBuffer is the size that replies to
@@ -74,10 +75,8 @@ type sysSocket struct {
 	idle func()
 
 	// Receive state, used by the one goroutine that holds the engine's
-	// turn to read: the recvmsg arguments and results, whether to wait for
-	// a datagram, and recvFn, the method value made once so that a read
-	// allocates nothing.
-	wait     bool
+	// turn to read: the recvmsg arguments and results, and recvFn and
+	// waitFn, method values made once so that a read allocates nothing.
 	readSize int    // the most a read takes
 	slab     []byte // what reads go into, and their messages keep
 	region   []byte // where the read in progress goes, in slab
@@ -87,17 +86,18 @@ type sysSocket struct {
 	from     unix.RawSockaddrNetlink
 	n        int
 	errno    syscall.Errno
-	recvFn   func(fd uintptr) bool
+	recvFn   func(fd uintptr)
+	waitFn   func() error
 }
 
 // dial opens and binds a netlink socket.
 func dial(family int, config *Config) (dialedSocket, error) {
-	c, err := socket.Socket(unix.AF_NETLINK, unix.SOCK_RAW, family, "netlink", &socket.Config{NetNS: config.NetNS})
+	fd, err := openSocketFD(family, config.NetNS)
 	if err != nil {
 		return dialedSocket{}, err
 	}
 	s := &sysSocket{
-		c:        c,
+		fd:       fd,
 		trace:    newTracer(config),
 		readSize: defaultReceiveBuffer,
 		// Room for NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID.
@@ -107,16 +107,14 @@ func dial(family int, config *Config) (dialedSocket, error) {
 		s.readSize = config.MessageBufferSize
 		s.fixedBuffer = true
 	}
-	s.readDeadline.set = c.SetReadDeadline
-	s.writeDeadline.set = c.SetWriteDeadline
+	s.ready.sock = fd
+	s.readDeadline.set = s.ready.setDeadline
+	s.writeDeadline.set = func(time.Time) error { return nil } // sends check it themselves
 	s.recvFn = s.tryReceive
-	if s.rc, err = c.SyscallConn(); err != nil {
-		_ = c.Close()
-		return dialedSocket{}, err
-	}
+	s.waitFn = s.ready.wait
 	pid, err := s.bind(config)
 	if err != nil {
-		_ = c.Close()
+		_ = fd.close()
 		return dialedSocket{}, err
 	}
 	return dialedSocket{
@@ -142,10 +140,10 @@ func answersOnlyRequests(family int) bool {
 // bind binds the socket and applies config's options.
 func (s *sysSocket) bind(config *Config) (uint32, error) {
 	addr := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: config.Groups, Pid: config.PID}
-	if err := s.c.Bind(addr); err != nil {
+	if err := s.fd.bind(addr); err != nil {
 		return 0, err
 	}
-	sa, err := s.c.Getsockname()
+	sa, err := s.fd.getsockname()
 	if err != nil {
 		return 0, err
 	}
@@ -171,22 +169,32 @@ func (s *sysSocket) notifyIdle(fn func()) { s.idle = fn }
 // returns errWouldBlock if nothing is queued. Only one goroutine receives
 // at a time.
 func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
-	if s.closed.Load() {
+	if s.fd.closed.Load() {
 		return datagram{}, os.NewSyscallError("recvmsg", unix.EBADF)
 	}
 	if err := ctx.Err(); err != nil {
 		return datagram{}, err
 	}
+	if s.readDeadline.expired() {
+		return datagram{}, os.ErrDeadlineExceeded
+	}
 	if want := int(s.wantBuffer.Load()); !s.fixedBuffer && want > s.readSize {
 		s.readSize = want
 	}
 	s.region = s.nextRegion()
-	s.errno, s.wait = 0, wait
-	if err := s.readDeadline.during(ctx, func() error { return s.rc.Read(s.recvFn) }); err != nil {
-		return datagram{}, err
-	}
-	if s.errno == unix.EAGAIN {
-		return datagram{}, errWouldBlock
+	for {
+		if err := s.fd.raw.Control(s.recvFn); err != nil {
+			return datagram{}, err
+		}
+		if s.errno != unix.EAGAIN {
+			break
+		}
+		if !wait {
+			return datagram{}, errWouldBlock
+		}
+		if err := s.readDeadline.during(ctx, s.waitFn); err != nil {
+			return datagram{}, err
+		}
 	}
 	if s.errno != 0 {
 		return datagram{}, os.NewSyscallError("recvmsg", s.errno)
@@ -243,9 +251,8 @@ func (s *sysSocket) takeRegion(n int) []byte {
 	return s.slab[start:end:end]
 }
 
-// tryReceive makes one recvmsg call on fd for receive, and reports whether
-// it is done (false: wait until the socket is readable).
-func (s *sysSocket) tryReceive(fd uintptr) bool {
+// tryReceive makes one recvmsg call on fd for receive.
+func (s *sysSocket) tryReceive(fd uintptr) {
 	// A dump started by one thread while another is in recvmsg can make
 	// the kernel continue a dump that has just ended; netlink_dump then
 	// fails with EINVAL, which the next recvmsg reports once as a socket
@@ -273,18 +280,12 @@ func (s *sysSocket) tryReceive(fd uintptr) bool {
 		}
 		s.dumpMu.Unlock()
 		switch {
-		case errno == 0:
-			s.n, s.errno = int(r), 0
-			return true
-		case errno == unix.EAGAIN:
-			s.errno = errno
-			return !s.wait
 		case errno == unix.EINTR, errno == unix.EINVAL && !retriedEINVAL:
 			retriedEINVAL = retriedEINVAL || errno == unix.EINVAL
 			continue
 		default:
-			s.errno = errno
-			return true
+			s.n, s.errno = int(r), errno
+			return
 		}
 	}
 }
@@ -314,6 +315,12 @@ func parseControl(b []byte, o *Origin) {
 
 // Close closes the socket, unblocking any read.
 func (s *sysSocket) Close() error {
-	s.closed.Store(true)
-	return s.c.Close()
+	if s.fd.closed.Load() {
+		return nil
+	}
+	err := s.ready.close()
+	if cerr := s.fd.close(); err == nil {
+		err = os.NewSyscallError("close", cerr)
+	}
+	return err
 }

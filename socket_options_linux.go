@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 
 // JoinGroup joins a multicast group.
 func (s *sysSocket) JoinGroup(group uint32) error {
-	if err := s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group)); err != nil {
+	if err := s.fd.setsockoptInt(unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group)); err != nil {
 		return err
 	}
 	if group > 32 && !s.highGroup.Swap(true) {
@@ -40,12 +41,12 @@ func (s *sysSocket) setPacketInfo() error {
 	if s.userPacketInfo.Load() || s.highGroup.Load() {
 		v = 1
 	}
-	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_PKTINFO, v)
+	return s.fd.setsockoptInt(unix.SOL_NETLINK, unix.NETLINK_PKTINFO, v)
 }
 
 // LeaveGroup leaves a multicast group.
 func (s *sysSocket) LeaveGroup(group uint32) error {
-	return s.c.SetsockoptInt(unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(group))
+	return s.fd.setsockoptInt(unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(group))
 }
 
 // Memberships lists the joined groups: the kernel fills a bitmap of 32-bit
@@ -53,7 +54,7 @@ func (s *sysSocket) LeaveGroup(group uint32) error {
 func (s *sysSocket) Memberships() ([]uint32, error) {
 	b := make([]byte, 4*8)
 	for {
-		n, err := s.c.GetsockoptBytes(unix.SOL_NETLINK, unix.NETLINK_LIST_MEMBERSHIPS, b)
+		n, err := s.fd.getsockoptBytes(unix.SOL_NETLINK, unix.NETLINK_LIST_MEMBERSHIPS, b)
 		if err != nil {
 			return nil, err
 		}
@@ -76,10 +77,12 @@ func (s *sysSocket) Memberships() ([]uint32, error) {
 }
 
 // SetBPF attaches a BPF program.
-func (s *sysSocket) SetBPF(filter []bpf.RawInstruction) error { return s.c.SetBPF(filter) }
+func (s *sysSocket) SetBPF(filter []bpf.RawInstruction) error { return s.fd.setBPF(filter) }
 
 // RemoveBPF detaches the BPF program.
-func (s *sysSocket) RemoveBPF() error { return s.c.RemoveBPF() }
+func (s *sysSocket) RemoveBPF() error {
+	return s.fd.setsockoptInt(unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
+}
 
 // socketOption returns the socket option behind a ConnOption.
 func socketOption(o ConnOption) (int, bool) {
@@ -118,37 +121,60 @@ func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
 	if enable {
 		v = 1
 	}
-	return s.c.SetsockoptInt(unix.SOL_NETLINK, opt, v)
+	return s.fd.setsockoptInt(unix.SOL_NETLINK, opt, v)
 }
 
 // SetDeadline sets the read and write deadlines.
 func (s *sysSocket) SetDeadline(t time.Time) error {
-	if err := s.readDeadline.setUser(t); err != nil {
+	if err := s.SetReadDeadline(t); err != nil {
 		return err
+	}
+	return s.SetWriteDeadline(t)
+}
+
+// SetReadDeadline sets the read deadline.
+func (s *sysSocket) SetReadDeadline(t time.Time) error {
+	if s.fd.closed.Load() {
+		return errFileClosing
+	}
+	return s.readDeadline.setUser(t)
+}
+
+// SetWriteDeadline sets the write deadline.
+func (s *sysSocket) SetWriteDeadline(t time.Time) error {
+	if s.fd.closed.Load() {
+		return errFileClosing
 	}
 	return s.writeDeadline.setUser(t)
 }
 
-// SetReadDeadline sets the read deadline.
-func (s *sysSocket) SetReadDeadline(t time.Time) error { return s.readDeadline.setUser(t) }
-
-// SetWriteDeadline sets the write deadline.
-func (s *sysSocket) SetWriteDeadline(t time.Time) error { return s.writeDeadline.setUser(t) }
-
 // SetReadBuffer sets the kernel's receive buffer size.
-func (s *sysSocket) SetReadBuffer(bytes int) error { return s.c.SetReadBuffer(bytes) }
+func (s *sysSocket) SetReadBuffer(bytes int) error {
+	return s.fd.setBuffer(unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, bytes)
+}
 
 // SetWriteBuffer sets the kernel's send buffer size.
-func (s *sysSocket) SetWriteBuffer(bytes int) error { return s.c.SetWriteBuffer(bytes) }
+func (s *sysSocket) SetWriteBuffer(bytes int) error {
+	return s.fd.setBuffer(unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, bytes)
+}
 
 // ReadBuffer returns the kernel's receive buffer size.
-func (s *sysSocket) ReadBuffer() (int, error) { return s.c.ReadBuffer() }
+func (s *sysSocket) ReadBuffer() (int, error) {
+	return s.fd.getsockoptInt(unix.SOL_SOCKET, unix.SO_RCVBUF)
+}
 
 // WriteBuffer returns the kernel's send buffer size.
-func (s *sysSocket) WriteBuffer() (int, error) { return s.c.WriteBuffer() }
+func (s *sysSocket) WriteBuffer() (int, error) {
+	return s.fd.getsockoptInt(unix.SOL_SOCKET, unix.SO_SNDBUF)
+}
 
 // SyscallConn returns the raw connection.
-func (s *sysSocket) SyscallConn() (syscall.RawConn, error) { return s.c.SyscallConn() }
+func (s *sysSocket) SyscallConn() (syscall.RawConn, error) {
+	if s.fd.closed.Load() {
+		return nil, os.NewSyscallError("syscallconn", unix.EBADF)
+	}
+	return userRawConn{s}, nil
+}
 
 // A deadline is the read or write deadline of the socket, as the user set
 // it. A context that is done while a call waits on the poller borrows it:
@@ -161,6 +187,9 @@ type deadline struct {
 	mu       sync.Mutex // guards user and borrowed, and orders calls of set
 	user     time.Time
 	borrowed int // cancellations in progress
+
+	// userAt is user, for reading without mu; nil when there is none.
+	userAt atomic.Pointer[time.Time]
 }
 
 // setUser sets the deadline the user chose.
@@ -168,6 +197,11 @@ func (d *deadline) setUser(t time.Time) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.user = t
+	if t.IsZero() {
+		d.userAt.Store(nil)
+	} else {
+		d.userAt.Store(&t)
+	}
 	if d.borrowed > 0 {
 		return nil
 	}
@@ -176,9 +210,8 @@ func (d *deadline) setUser(t time.Time) error {
 
 // expired reports whether the user's deadline has passed.
 func (d *deadline) expired() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return !d.user.IsZero() && !time.Now().Before(d.user)
+	t := d.userAt.Load()
+	return t != nil && !time.Now().Before(*t)
 }
 
 // borrow wakes the calls waiting on the poller.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -16,11 +17,10 @@ import (
 // The sending side of the kernel socket.
 
 // send sends one datagram to the kernel. Netlink hands a request to the
-// kernel within the system call, so a send hardly ever waits; when the
-// socket is full, it waits on the poller until ctx is done or the write
-// deadline passes.
+// kernel within the system call, so a send hardly ever waits: only one to
+// a user-space socket whose queue is full does (see waitWritable).
 func (s *sysSocket) send(ctx context.Context, out outgoing) error {
-	if s.closed.Load() {
+	if s.fd.closed.Load() {
 		return os.NewSyscallError("sendmsg", unix.EBADF)
 	}
 	if err := ctx.Err(); err != nil {
@@ -72,7 +72,7 @@ func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool, sent 
 	if call == nil {
 		call = &sendCall{}
 		call.to.Family = unix.AF_NETLINK
-		call.once, call.fn = call.tryOnce, call.try
+		call.once = call.tryOnce
 	}
 	call.setBuffer(b)
 	call.sent = sent
@@ -83,16 +83,15 @@ func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool, sent 
 		call.reset()
 		s.sendCalls.Put(call)
 	}()
-	// The kernel handles a request within sendmsg, which can take a while,
-	// and concurrent sendmsg calls on one socket are safe: make the call
-	// outside the runtime's write lock, which would queue the goroutines
-	// of a shared Conn behind each other. Only a full socket, which
-	// netlink hardly ever has, needs the poller to wait.
-	if err := s.rc.Control(call.once); err != nil {
-		return err
-	}
-	if call.errno == unix.EAGAIN {
-		if err := s.writeDeadline.during(ctx, func() error { return s.rc.Write(call.fn) }); err != nil {
+	var wait backoff
+	for {
+		if err := s.fd.raw.Control(call.once); err != nil {
+			return err
+		}
+		if call.errno != unix.EAGAIN {
+			break
+		}
+		if err := s.waitWritable(ctx, &wait); err != nil {
 			return err
 		}
 	}
@@ -111,8 +110,7 @@ type sendCall struct {
 	lock  *sync.Mutex // held around the system call, if set
 	sent  func()      // called after a successful system call, under lock
 	errno syscall.Errno
-	once  func(fd uintptr)      // tryOnce, bound once
-	fn    func(fd uintptr) bool // try, bound once
+	once  func(fd uintptr) // tryOnce, bound once
 }
 
 // setBuffer points the call at b, which may be empty (SendMessages with no
@@ -150,9 +148,35 @@ func (c *sendCall) tryOnce(fd uintptr) {
 	}
 }
 
-// try makes the sendmsg call, and reports whether it is done (false: wait
-// until the socket is writable).
-func (c *sendCall) try(fd uintptr) bool {
-	c.tryOnce(fd)
-	return c.errno != unix.EAGAIN
+// A backoff is the growing pause between the tries of a send that the
+// kernel refuses for lack of room.
+type backoff struct{ pause time.Duration }
+
+// Bounds of a backoff's pause.
+const (
+	minSendPause = 50 * time.Microsecond
+	maxSendPause = 5 * time.Millisecond
+)
+
+// waitWritable waits before a send is tried again. Netlink refuses a send
+// (EAGAIN) only when the user-space socket it goes to has a full queue,
+// and then tells the sender nothing when that queue drains: the poller
+// cannot help, so the send pauses, longer each time, until ctx is done,
+// the write deadline passes or the socket is closed.
+func (s *sysSocket) waitWritable(ctx context.Context, b *backoff) error {
+	b.pause = min(max(2*b.pause, minSendPause), maxSendPause)
+	t := time.NewTimer(b.pause)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	switch {
+	case s.fd.closed.Load():
+		return errFileClosing
+	case s.writeDeadline.expired():
+		return os.ErrDeadlineExceeded
+	}
+	return nil
 }
