@@ -39,7 +39,7 @@ type demux struct {
 	receiveSem   chan struct{} // a Receive or ReceiveFrom is taking datagrams
 
 	mu          sync.Mutex
-	waiters     map[uint32]*waiter  // transactions in flight by sequence number, abandoned ones too
+	waiters     waiterSet           // transactions in flight, abandoned ones too
 	abandoned   int                 // how many waiters are abandoned
 	unclaimed   []datagram          // for Receive, oldest first
 	unclaimedCh chan struct{}       // capacity 1: unclaimed or overrun changed
@@ -64,6 +64,7 @@ type waiter struct {
 	exclusive bool          // holds demux.exclusiveSem
 	signal    chan struct{} // capacity 1: queue or err changed
 	reply     reply         // used by the waiter's goroutine, or by dispatch once abandoned
+	request   [1]Message    // what was sent, kept here to spare an allocation
 
 	// Guarded by demux.mu.
 	queue     []datagram
@@ -130,7 +131,6 @@ func newDemux(tr transport, cfg engineConfig, closed <-chan struct{}) *demux {
 		readSem:      make(chan struct{}, 1),
 		exclusiveSem: make(chan struct{}, 1),
 		receiveSem:   make(chan struct{}, 1),
-		waiters:      make(map[uint32]*waiter),
 		unclaimedCh:  make(chan struct{}, 1),
 		orphanCh:     make(chan struct{}),
 		sentSingles:  make(map[uint32]struct{}),
@@ -184,13 +184,14 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 	}
 
 	d.mu.Lock()
-	if d.waiters[w.seq] != nil {
+	if d.waiters.get(w.seq) != nil {
 		d.mu.Unlock()
 		d.releaseExclusive(w)
 		return reply{}, newOpError("execute", errSequenceInUse)
 	}
-	d.waiters[w.seq] = w
-	out := outgoing{msgs: []Message{m}, dump: dump}
+	d.waiters.add(w)
+	w.request[0] = m
+	out := outgoing{msgs: w.request[:], dump: dump}
 	if w.exclusive {
 		d.holder = w
 		w.doubtSince = math.MaxUint64
@@ -200,7 +201,7 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 
 	if err := d.tr.send(ctx, out); err != nil {
 		d.mu.Lock()
-		delete(d.waiters, w.seq)
+		d.waiters.remove(w.seq)
 		d.mu.Unlock()
 		d.releaseExclusive(w)
 		return reply{}, newOpError("send", err)
@@ -375,7 +376,7 @@ func (d *demux) complete(w *waiter, msgs []Message) bool {
 		return false
 	}
 	d.mu.Lock()
-	delete(d.waiters, w.seq)
+	d.waiters.remove(w.seq)
 	d.mu.Unlock()
 	d.releaseExclusive(w)
 	return true

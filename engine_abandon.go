@@ -72,7 +72,7 @@ func (d *demux) abandon(w *waiter) {
 	if w.reply.done || w.reply.err != nil || d.v1Rules || d.gone(w) {
 		// Under the v1 rules, nothing more is read for a reply that
 		// nobody waits for.
-		delete(d.waiters, w.seq)
+		d.waiters.remove(w.seq)
 		d.releaseExclusiveLocked(w)
 		return
 	}
@@ -167,12 +167,7 @@ func (d *demux) sent(w *waiter) {
 // forgetAbandoned forgets abandoned requests other than dumps, whose late
 // replies, if any ever come, then go to Receive. The caller holds mu.
 func (d *demux) forgetAbandoned() {
-	for seq, w := range d.waiters {
-		if w.abandoned && !w.exclusive {
-			delete(d.waiters, seq)
-			d.abandoned--
-		}
-	}
+	d.abandoned -= d.waiters.removeIf(func(w *waiter) bool { return w.abandoned && !w.exclusive })
 }
 
 // endAbandoned forgets the abandoned w, whose reply has ended.
@@ -184,10 +179,10 @@ func (d *demux) endAbandoned(w *waiter) {
 
 // endAbandonedLocked is endAbandoned for a caller that holds mu.
 func (d *demux) endAbandonedLocked(w *waiter) {
-	if d.waiters[w.seq] != w {
+	if d.waiters.get(w.seq) != w {
 		return
 	}
-	delete(d.waiters, w.seq)
+	d.waiters.remove(w.seq)
 	d.abandoned--
 	d.releaseExclusiveLocked(w)
 }
@@ -227,7 +222,7 @@ func (d *demux) failAll(err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	overrun := errors.Is(err, syscall.ENOBUFS)
-	for _, w := range d.waiters {
+	for _, w := range d.waiters.waiters {
 		switch {
 		case w.exclusive && (overrun || w.abandoned):
 			d.doubt(w)

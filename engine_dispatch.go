@@ -111,7 +111,7 @@ func (d *demux) owner(run []Message, claimer *waiter) (w *waiter, ok bool) {
 	if d.takeProbeAck(run) {
 		return nil, false
 	}
-	w = d.waiters[run[0].Header.Sequence]
+	w = d.waiters.get(run[0].Header.Sequence)
 	if w == nil {
 		w = claimer
 	}

@@ -119,22 +119,20 @@ func (d *demux) takeUnclaimed(ctx context.Context, trustedOnly bool, match func(
 		if dg, ok, err := d.popUnclaimed(trustedOnly, match); ok || err != nil {
 			return dg, err
 		}
+		// Alone on the Conn, the turn to read is free: take it without a
+		// select.
+		select {
+		case d.readSem <- struct{}{}:
+			if dg, ok, err := d.readUnclaimed(ctx, trustedOnly, match); ok || err != nil {
+				return dg, err
+			}
+			continue
+		default:
+		}
 		select {
 		case <-d.unclaimedCh:
 		case d.readSem <- struct{}{}:
-			// The datagram may have come in meanwhile.
-			dg, ok, err := d.popUnclaimed(trustedOnly, match)
-			if !ok && err == nil {
-				_, _, err = d.readOne(ctx, nil, true)
-				if err != nil && lostData(err) {
-					// Reported here and now, not again.
-					d.mu.Lock()
-					d.overrun = nil
-					d.mu.Unlock()
-				}
-			}
-			<-d.readSem
-			if ok || err != nil {
+			if dg, ok, err := d.readUnclaimed(ctx, trustedOnly, match); ok || err != nil {
 				return dg, err
 			}
 		case <-ctx.Done():
@@ -143,6 +141,23 @@ func (d *demux) takeUnclaimed(ctx context.Context, trustedOnly bool, match func(
 			return datagram{}, errFileClosing
 		}
 	}
+}
+
+// readUnclaimed reads a datagram for takeUnclaimed, which holds readSem
+// and gives it back here, unless one came in meanwhile.
+func (d *demux) readUnclaimed(ctx context.Context, trustedOnly bool, match func(datagram) bool) (datagram, bool, error) {
+	defer func() { <-d.readSem }()
+	dg, ok, err := d.popUnclaimed(trustedOnly, match)
+	if ok || err != nil {
+		return dg, ok, err
+	}
+	if _, _, err = d.readOne(ctx, nil, true); err != nil && lostData(err) {
+		// Reported here and now, not again.
+		d.mu.Lock()
+		d.overrun = nil
+		d.mu.Unlock()
+	}
+	return datagram{}, false, err
 }
 
 // popUnclaimed removes and returns the oldest unclaimed datagram that match

@@ -278,7 +278,7 @@ func TestDemuxAbandonedBounded(t *testing.T) {
 		}
 	}
 	c.engine.mu.Lock()
-	n, abandoned := len(c.engine.waiters), c.engine.abandoned
+	n, abandoned := c.engine.waiters.len(), c.engine.abandoned
 	c.engine.mu.Unlock()
 	if n > maxAbandoned || abandoned != n {
 		t.Fatalf("%d waiters kept, %d counted as abandoned; want at most %d, all abandoned", n, abandoned, maxAbandoned)

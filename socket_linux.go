@@ -53,6 +53,9 @@ type sysSocket struct {
 	// highGroup says a group above 32 was joined, which needs it too.
 	userPacketInfo atomic.Bool
 	highGroup      atomic.Bool
+	// listenAllNSID says ListenAllNSID is on: datagrams carry the
+	// sender's namespace ID in a control message.
+	listenAllNSID atomic.Bool
 
 	// dumpMu keeps recvmsg calls and sendmsg calls that may start a dump
 	// apart: when a dump starts while another thread is inside recvmsg on
@@ -260,19 +263,9 @@ func (s *sysSocket) tryReceive(fd uintptr) {
 	// should it happen anyway, nothing is lost: read again, once.
 	retriedEINVAL := false
 	for {
-		s.iov.Base = &s.region[0]
-		s.iov.SetLen(len(s.region))
-		s.msg = unix.Msghdr{
-			Name:    (*byte)(unsafe.Pointer(&s.from)),
-			Namelen: unix.SizeofSockaddrNetlink,
-			Iov:     &s.iov,
-			Iovlen:  1,
-			Control: &s.oob[0],
-		}
-		s.msg.SetControllen(len(s.oob))
 		// MSG_TRUNC makes the kernel return the datagram's real length.
 		s.dumpMu.Lock()
-		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		r, errno := s.recv(fd)
 		if errno == unix.EAGAIN && s.idle != nil {
 			// Under dumpMu: no dump request goes out between finding
 			// the queue empty and saying so.
@@ -288,6 +281,31 @@ func (s *sysSocket) tryReceive(fd uintptr) {
 			return
 		}
 	}
+}
+
+// recv makes the system call for tryReceive: recvmsg when control
+// messages are on, otherwise recvfrom, which spares the kernel the message
+// header and vector.
+func (s *sysSocket) recv(fd uintptr) (uintptr, syscall.Errno) {
+	if s.userPacketInfo.Load() || s.highGroup.Load() || s.listenAllNSID.Load() {
+		s.iov.Base = &s.region[0]
+		s.iov.SetLen(len(s.region))
+		s.msg = unix.Msghdr{
+			Name:    (*byte)(unsafe.Pointer(&s.from)),
+			Namelen: unix.SizeofSockaddrNetlink,
+			Iov:     &s.iov,
+			Iovlen:  1,
+			Control: &s.oob[0],
+		}
+		s.msg.SetControllen(len(s.oob))
+		r, _, errno := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
+		return r, errno
+	}
+	s.msg.Controllen, s.msg.Flags = 0, 0
+	fromLen := uint32(unix.SizeofSockaddrNetlink)
+	r, _, errno := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&s.region[0])), uintptr(len(s.region)),
+		unix.MSG_TRUNC, uintptr(unsafe.Pointer(&s.from)), uintptr(unsafe.Pointer(&fromLen)))
+	return r, errno
 }
 
 // parseControl reads the group and namespace ID from the control messages

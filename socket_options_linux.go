@@ -121,7 +121,15 @@ func (s *sysSocket) SetOption(option ConnOption, enable bool) error {
 	if enable {
 		v = 1
 	}
-	return s.fd.setsockoptInt(unix.SOL_NETLINK, opt, v)
+	if option == ListenAllNSID && enable {
+		// Read control messages before the first datagram carries one.
+		s.listenAllNSID.Store(true)
+	}
+	err := s.fd.setsockoptInt(unix.SOL_NETLINK, opt, v)
+	if option == ListenAllNSID && !enable && err == nil {
+		s.listenAllNSID.Store(false)
+	}
+	return err
 }
 
 // SetDeadline sets the read and write deadlines.

@@ -101,12 +101,14 @@ func (s *sysSocket) sendDatagram(ctx context.Context, b []byte, dump bool, sent 
 	return nil
 }
 
-// A sendCall is the state of one sendmsg call under the network poller,
-// kept for reuse so that a send allocates nothing.
+// A sendCall is the state of one send, kept for reuse so that a send
+// allocates nothing. It is made with sendto, which spares the kernel the
+// message header and vector of sendmsg; errors name sendmsg, as the v1
+// API's do.
 type sendCall struct {
 	to    unix.RawSockaddrNetlink
-	iov   unix.Iovec
-	msg   unix.Msghdr
+	buf   unsafe.Pointer
+	len   int
 	lock  *sync.Mutex // held around the system call, if set
 	sent  func()      // called after a successful system call, under lock
 	errno syscall.Errno
@@ -116,29 +118,23 @@ type sendCall struct {
 // setBuffer points the call at b, which may be empty (SendMessages with no
 // messages sends an empty datagram, as v1 does).
 func (c *sendCall) setBuffer(b []byte) {
-	c.iov.Base = unsafe.SliceData(b)
-	c.iov.SetLen(len(b))
-	c.msg = unix.Msghdr{
-		Name:    (*byte)(unsafe.Pointer(&c.to)),
-		Namelen: unix.SizeofSockaddrNetlink,
-		Iov:     &c.iov,
-		Iovlen:  1,
-	}
+	c.buf, c.len = unsafe.Pointer(unsafe.SliceData(b)), len(b)
 }
 
 // reset forgets the call's buffer and results.
 func (c *sendCall) reset() {
-	c.iov, c.msg, c.lock, c.sent, c.errno = unix.Iovec{}, unix.Msghdr{}, nil, nil, 0
+	c.buf, c.len, c.lock, c.sent, c.errno = nil, 0, nil, nil, 0
 }
 
-// tryOnce makes the sendmsg call, retrying only when interrupted.
+// tryOnce makes the system call, retrying only when interrupted.
 func (c *sendCall) tryOnce(fd uintptr) {
 	if c.lock != nil {
 		c.lock.Lock()
 		defer c.lock.Unlock()
 	}
 	for {
-		_, _, c.errno = unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&c.msg)), 0)
+		_, _, c.errno = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(c.buf), uintptr(c.len), 0,
+			uintptr(unsafe.Pointer(&c.to)), unix.SizeofSockaddrNetlink)
 		if c.errno == 0 && c.sent != nil {
 			c.sent()
 		}
