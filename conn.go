@@ -374,7 +374,7 @@ func (c *Conn) ReceiveFrom(ctx context.Context) ([]Message, Origin, error) {
 	if err != nil {
 		return nil, dg.origin, c.translate(err)
 	}
-	return dg.msgs, dg.origin, nil
+	return dg.msgs[:len(dg.msgs):len(dg.msgs)], dg.origin, nil
 }
 
 // Validate checks that replies answer request: each reply's sequence

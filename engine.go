@@ -191,7 +191,7 @@ func (d *demux) transact(ctx context.Context, m Message) (reply, error) {
 	}
 	d.waiters.add(w)
 	w.request[0] = m
-	out := outgoing{msgs: w.request[:], dump: dump}
+	out := outgoing{msgs: w.request[:], dump: dump, gather: true}
 	if w.exclusive {
 		d.holder = w
 		w.doubtSince = math.MaxUint64

@@ -69,7 +69,7 @@ func (d *demux) dispatch(dg datagram, self *waiter) (mine []Message, got bool) {
 		// The kernel answers one request per datagram; split anyway, by
 		// sequence number, so that nothing can go to the wrong owner.
 		n := sequenceRun(msgs)
-		run := datagram{msgs: msgs[:n:n], origin: dg.origin}
+		run := datagram{msgs: msgs[:n], origin: dg.origin}
 		msgs = msgs[n:]
 
 		w, ok := d.owner(run.msgs, claimer)

@@ -239,30 +239,51 @@ func (m *Message) UnmarshalBinary(b []byte) error {
 // bytes than a header are ignored. Each message's Data aliases b, except
 // for an unaligned datagram, which is first copied with its padding.
 func parseMessages(b []byte) ([]Message, error) {
-	if len(b)%nlmsgAlignTo != 0 {
-		// The kernel pads every message; v1 reads such a datagram from a
-		// zeroed, aligned buffer, so do the same.
-		padded := make([]byte, nlmsgAlign(len(b)))
-		copy(padded, b)
-		b = padded
+	b = padDatagram(b)
+	n, err := countMessages(b)
+	if err != nil {
+		return nil, err
 	}
-	// Check and count first, so that the slice is allocated once.
+	msgs := make([]Message, n)
+	fillMessages(msgs, b)
+	return msgs, nil
+}
+
+// padDatagram returns b padded with zeros to the alignment: the kernel pads
+// every message, and v1 reads an unpadded datagram from a zeroed, aligned
+// buffer.
+func padDatagram(b []byte) []byte {
+	if len(b)%nlmsgAlignTo == 0 {
+		return b
+	}
+	padded := make([]byte, nlmsgAlign(len(b)))
+	copy(padded, b)
+	return padded
+}
+
+// countMessages checks the lengths of the messages of the padded datagram
+// b (see parseMessages) and counts them.
+func countMessages(b []byte) (int, error) {
 	n := 0
 	for rest := b; len(rest) >= nlmsgHeaderLen; n++ {
 		l := binary.NativeEndian.Uint32(rest)
 		if l < nlmsgHeaderLen {
-			return nil, errMessageLength
+			return 0, errMessageLength
 		}
 		if uint64(nlmsgAlign(int(l))) > uint64(len(rest)) {
-			return nil, errShortMessage
+			return 0, errShortMessage
 		}
 		rest = rest[nlmsgAlign(int(l)):]
 	}
-	msgs := make([]Message, n)
+	return n, nil
+}
+
+// fillMessages decodes the messages of b, which countMessages checked and
+// found len(msgs) of, into msgs.
+func fillMessages(msgs []Message, b []byte) {
 	for i := range msgs {
 		h := parseHeader(b)
 		msgs[i] = Message{Header: h, Data: b[nlmsgHeaderLen:h.Length:h.Length]}
 		b = b[nlmsgAlign(int(h.Length)):]
 	}
-	return msgs, nil
 }

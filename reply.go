@@ -191,13 +191,16 @@ func (r *reply) takeDone(m Message) {
 	}
 }
 
-// keep adds a run of messages to the reply.
+// keep adds a run of messages to the reply. A run that follows the first
+// in memory (see messageArena) joins it.
 func (r *reply) keep(run []Message) {
 	switch {
 	case len(run) == 0:
 		return
 	case r.count == 0:
-		r.first = run[:len(run):len(run)]
+		r.first = run
+	case len(r.more) == 0 && follows(r.first, run):
+		r.first = r.first[:len(r.first)+len(run)]
 	default:
 		r.more = append(r.more, run)
 	}
@@ -229,4 +232,10 @@ func (r *reply) messages(dropAck bool) []Message {
 // that says where the reply ends.
 func (r *reply) clearMessages() {
 	r.first, r.more, r.count, r.ackLast = nil, nil, 0, false
+}
+
+// follows reports whether b lies right after a in a's array, as the runs of
+// consecutive datagrams do in a messageArena.
+func follows(a, b []Message) bool {
+	return cap(a)-len(a) >= len(b) && &a[:len(a)+1][len(a)] == &b[0]
 }

@@ -42,6 +42,7 @@ type sysSocket struct {
 	fd    *socketFD
 	ready readiness
 	trace *tracer
+	arena messageArena // where received messages go
 
 	// fixedBuffer says that the receive buffer has the size the user chose
 	// and never grows; otherwise wantBuffer is the size that replies to
@@ -221,7 +222,7 @@ func (s *sysSocket) receive(ctx context.Context, wait bool) (datagram, error) {
 	}
 	b := s.takeRegion(n)
 	s.trace.received(b[:n], o)
-	msgs, err := parseMessages(b)
+	msgs, err := s.arena.parse(b)
 	return datagram{msgs: msgs, origin: o, err: err}, nil
 }
 

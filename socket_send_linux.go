@@ -42,6 +42,9 @@ func (s *sysSocket) send(ctx context.Context, out outgoing) error {
 		b = appendMessage(b, m)
 	}
 	s.reserveReceiveBuffer(len(b))
+	if out.dump && out.gather {
+		s.arena.dumpBegins()
+	}
 	err := s.sendDatagram(ctx, b, out.dump, out.sent)
 	if err == nil {
 		s.trace.sent(b)

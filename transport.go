@@ -28,6 +28,9 @@ type outgoing struct {
 	msgs []Message
 	// dump says that one of the messages may start a dump (see isDump).
 	dump bool
+	// gather says that the reply will be gathered whole, by a
+	// transaction: a transport may lay it out in one piece.
+	gather bool
 	// batch says that the messages came from SendMessages, which a Socket
 	// is asked to send through its own SendMessages method.
 	batch bool
