@@ -45,26 +45,29 @@ type Attribute struct {
 // header, or Data too long for a 16-bit length, is an error.
 func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 	size := 0
-	for _, a := range attrs {
+	for i := range attrs {
+		a := &attrs[i]
+		if len(a.Data) > maxAttributeData {
+			// v1 writes a wrapped length here: refuse instead.
+			return nil, fmt.Errorf("netlink: attribute %d: %d bytes of data do not fit in an attribute", a.Type, len(a.Data))
+		}
 		size += nlaHeaderLen + nlaAlign(len(a.Data))
 	}
 	// Written in place into zeroed memory: the padding is already there.
 	b := make([]byte, size)
 	off := 0
-	for _, a := range attrs {
-		if len(a.Data) > maxAttributeData {
-			// v1 writes a wrapped length here: refuse instead.
-			return nil, fmt.Errorf("netlink: attribute %d: %d bytes of data do not fit in an attribute", a.Type, len(a.Data))
-		}
-		if a.Length == 0 {
-			a.Length = uint16(nlaHeaderLen + len(a.Data))
-		}
-		if a.Length < nlaHeaderLen {
+	for i := range attrs {
+		a := &attrs[i]
+		length := a.Length
+		if length == 0 {
+			length = uint16(nlaHeaderLen + len(a.Data))
+		} else if length < nlaHeaderLen {
 			return nil, errInvalidAttribute
 		}
-		binary.NativeEndian.PutUint16(b[off:], a.Length)
-		binary.NativeEndian.PutUint16(b[off+2:], a.Type)
-		copy(b[off+nlaHeaderLen:], a.Data)
+		dst := b[off : off+nlaHeaderLen+len(a.Data)]
+		binary.NativeEndian.PutUint16(dst[0:2], length)
+		binary.NativeEndian.PutUint16(dst[2:4], a.Type)
+		copy(dst[nlaHeaderLen:], a.Data)
 		off += nlaHeaderLen + nlaAlign(len(a.Data))
 	}
 	return b, nil
@@ -75,17 +78,18 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 // with a zero Length are skipped. A header cut short or a length that does
 // not fit is an error. The returned Data never aliases b.
 func UnmarshalAttributes(b []byte) ([]Attribute, error) {
-	ad, err := NewAttributeDecoder(b)
+	count, err := countAttributes(b)
 	if err != nil {
 		return nil, err
 	}
-	if ad.Len() == 0 {
+	if count == 0 {
 		return nil, nil
 	}
 	// One copy of the input backs every attribute's Data; each slice is
-	// capped so that appending to one never overwrites the next.
-	ad.b = bytes.Clone(b)
-	attrs := make([]Attribute, 0, ad.Len())
+	// capped so that appending to one never overwrites the next. The
+	// decoder lives on the stack.
+	ad := AttributeDecoder{ByteOrder: binary.NativeEndian, b: bytes.Clone(b), count: count}
+	attrs := make([]Attribute, 0, count)
 	for ad.Next() {
 		if ad.length != 0 {
 			attrs = append(attrs, Attribute{Length: ad.length, Type: ad.typ, Data: ad.data()})
