@@ -243,8 +243,12 @@ func (c *Conn) checkAnswerable(h Header) error {
 // translate turns the error of a call that Close interrupted into one
 // whose cause reads "use of closed file", as in the v1 API.
 func (c *Conn) translate(err error) error {
+	if err == nil || !c.isClosed() || errors.Is(err, errFileClosing) {
+		return err
+	}
+	// Declared here, not above: errors.As makes it escape to the heap.
 	var oe *OpError
-	if err == nil || !c.isClosed() || errors.Is(err, errFileClosing) || !errors.As(err, &oe) {
+	if !errors.As(err, &oe) {
 		return err
 	}
 	return errClosing(oe.Op)

@@ -114,6 +114,10 @@ func (d *demux) doubt(w *waiter) {
 
 // probe sends a probe for w if it needs one (see needsProbe).
 func (d *demux) probe(ctx context.Context, w *waiter) error {
+	if !d.probeable || !w.exclusive {
+		// Neither changes during a transaction: no lock needed.
+		return nil
+	}
 	d.mu.Lock()
 	if !d.needsProbe(w) {
 		d.mu.Unlock()

@@ -56,3 +56,34 @@ func BenchmarkExecuteOverhead(b *testing.B) {
 		}
 	}
 }
+
+// A notifyTransport has a notification of a joined group queued at every
+// read, as a socket subscribed to busy groups has.
+type notifyTransport struct{ event []byte }
+
+func (n *notifyTransport) Close() error                         { return nil }
+func (n *notifyTransport) send(context.Context, outgoing) error { return nil }
+
+func (n *notifyTransport) receive(context.Context, bool) (datagram, error) {
+	b := make([]byte, len(n.event))
+	copy(b, n.event)
+	msgs, err := parseMessages(b)
+	return datagram{msgs: msgs, origin: Origin{Group: 7, NSID: -1}}, err
+}
+
+// BenchmarkReceiveOverhead measures Receive of a one-message notification
+// over a transport that costs nothing.
+func BenchmarkReceiveOverhead(b *testing.B) {
+	event, err := (&Message{Header: Header{Length: 36, Type: 24}, Data: make([]byte, 20)}).MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := newConn(&notifyTransport{event: event}, 1234, engineConfig{policy: senderPolicy{self: 1234}, probeable: true})
+	b.ReportAllocs()
+	for b.Loop() {
+		msgs, err := c.Receive()
+		if err != nil || len(msgs) != 1 {
+			b.Fatalf("Receive: %d messages, %v", len(msgs), err)
+		}
+	}
+}

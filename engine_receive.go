@@ -177,10 +177,16 @@ func (d *demux) popUnclaimed(trustedOnly bool, match func(datagram) bool) (datag
 			i++
 			continue
 		}
-		if i == 0 {
+		switch {
+		case len(d.unclaimed) == 1:
+			// Emptied where it starts, so that the next append reuses
+			// the array.
+			d.unclaimed[0] = datagram{}
+			d.unclaimed = d.unclaimed[:0]
+		case i == 0:
 			d.unclaimed[0] = datagram{}
 			d.unclaimed = d.unclaimed[1:]
-		} else {
+		default:
 			d.unclaimed = slices.Delete(d.unclaimed, i, i+1)
 		}
 		if !drop {
