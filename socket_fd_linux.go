@@ -253,15 +253,15 @@ func (r *readiness) begin() (syscall.RawConn, error) {
 	return raw, err
 }
 
-// end counts a wait out. The last wait to end without an event takes the
-// socket out of the set, so that its datagrams wake nobody until the next
-// wait arms it again.
-func (r *readiness) end(eventSeen bool) {
+// end counts a wait out, and reports whether Close was called. The last
+// wait to end without an event takes the socket out of the set, so that
+// its datagrams wake nobody until the next wait arms it again.
+func (r *readiness) end(eventSeen bool) (closed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.waiting--
 	if eventSeen || r.waiting > 0 || !r.inSet || r.file == nil || r.closed {
-		return
+		return r.closed
 	}
 	_ = r.raw.Control(func(epfd uintptr) {
 		_ = r.sock.control("epoll_ctl", func(fd int) error {
@@ -269,6 +269,7 @@ func (r *readiness) end(eventSeen bool) {
 		})
 	})
 	r.inSet = false
+	return false
 }
 
 // wait waits until the socket is readable or has an error to report, or
@@ -291,15 +292,18 @@ func (r *readiness) wait() error {
 			armed = true
 		}
 		n, err := unix.EpollWait(int(epfd), events[:], 0)
-		if err == unix.EINTR {
-			return false
+		for err == unix.EINTR {
+			n, err = unix.EpollWait(int(epfd), events[:], 0)
 		}
 		// An event disarms the socket (EPOLLONESHOT).
 		eventSeen = n > 0
 		failed = os.NewSyscallError("epoll_wait", err)
 		return eventSeen || err != nil
 	})
-	r.end(eventSeen)
+	if r.end(eventSeen) {
+		// The runtime's own error says only that the set was closed.
+		return errFileClosing
+	}
 	if err != nil {
 		return err
 	}
@@ -327,15 +331,17 @@ func (r *readiness) arm(epfd int) error {
 }
 
 // close wakes the waits, which then fail with errFileClosing, and closes
-// the set.
+// the set. It does not hold mu while the File's Close waits for the waits
+// to return, since one may be arming (see arm).
 func (r *readiness) close() error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.closed = true
-	if r.file == nil {
+	f := r.file
+	r.mu.Unlock()
+	if f == nil {
 		return nil
 	}
-	return r.file.Close()
+	return f.Close()
 }
 
 // A userRawConn is the socket's descriptor as SyscallConn hands it out:

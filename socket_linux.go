@@ -334,11 +334,13 @@ func parseControl(b []byte, o *Origin) {
 
 // Close closes the socket, unblocking any read.
 func (s *sysSocket) Close() error {
-	if s.fd.closed.Load() {
+	// Calls from now on fail with EBADF; the descriptor is closed once the
+	// calls in progress return.
+	if s.fd.closed.Swap(true) {
 		return nil
 	}
 	err := s.ready.close()
-	if cerr := s.fd.close(); err == nil {
+	if cerr := s.fd.file.Close(); err == nil {
 		err = os.NewSyscallError("close", cerr)
 	}
 	return err
