@@ -62,8 +62,8 @@ type sysSocket struct {
 	// apart: when a dump starts while another thread is inside recvmsg on
 	// the socket, the kernel (seen on 6.18) sometimes answers it with an
 	// empty dump, just a Done. Neither call blocks (the socket is
-	// non-blocking), so the lock is held briefly. It is taken inside the
-	// poller's callbacks, after the engine's locks.
+	// non-blocking), so the lock is held briefly. It is taken around the
+	// system calls, after the engine's locks.
 	dumpMu sync.Mutex
 
 	// The deadlines the user set, which a cancelled context borrows.
