@@ -67,7 +67,7 @@ func MarshalAttributes(attrs []Attribute) ([]byte, error) {
 		dst := b[off : off+nlaHeaderLen+len(a.Data)]
 		binary.NativeEndian.PutUint16(dst[0:2], length)
 		binary.NativeEndian.PutUint16(dst[2:4], a.Type)
-		copy(dst[nlaHeaderLen:], a.Data)
+		copyPayload(dst[nlaHeaderLen:], a.Data)
 		off += nlaHeaderLen + nlaAlign(len(a.Data))
 	}
 	return b, nil
@@ -119,4 +119,22 @@ func countAttributes(b []byte) (int, error) {
 		i += nlaAlign(max(l, nlaHeaderLen))
 	}
 	return n, nil
+}
+
+// copyPayload copies src into dst, which is as long. The payloads of
+// integer attributes are copied with one move each, sparing a call to
+// memmove per attribute.
+func copyPayload(dst, src []byte) {
+	switch len(src) {
+	case 1:
+		dst[0] = src[0]
+	case 2:
+		*(*[2]byte)(dst) = [2]byte(src)
+	case 4:
+		*(*[4]byte)(dst) = [4]byte(src)
+	case 8:
+		*(*[8]byte)(dst) = [8]byte(src)
+	default:
+		copy(dst, src)
+	}
 }
