@@ -56,6 +56,32 @@ func FuzzMessageUnmarshal(f *testing.F) {
 				t.Fatalf("Data is %d bytes for header length %d", len(m.Data), m.Header.Length)
 			}
 		}
+
+		// A socket's arena reads them alike, and the messages of two
+		// datagrams read one after the other make one reply.
+		var a messageArena
+		r := newReply(Request|Dump, false)
+		for range 2 {
+			got, err := a.parse(b)
+			if err != nil {
+				t.Fatalf("the arena failed to parse what parseMessages parsed: %v", err)
+			}
+			if !sameMessages(msgs, got) {
+				t.Fatalf("arena and parseMessages differ (-parseMessages +arena):\n%s", cmp.Diff(msgs, got))
+			}
+			r.keep(got)
+		}
+		if want, got := slices.Concat(msgs, msgs), r.messages(false); !sameMessages(want, got) {
+			t.Fatalf("reply of two datagrams (-want +got):\n%s", cmp.Diff(want, got))
+		}
+	})
+}
+
+// sameMessages reports whether a and b hold the same messages; unlike
+// cmp.Diff, it is cheap enough to run on every fuzz input.
+func sameMessages(a, b []Message) bool {
+	return slices.EqualFunc(a, b, func(x, y Message) bool {
+		return x.Header == y.Header && bytes.Equal(x.Data, y.Data)
 	})
 }
 
