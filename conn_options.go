@@ -146,9 +146,11 @@ func (c *Conn) WriteBuffer() (int, error) {
 }
 
 // SyscallConn returns a raw connection to the socket, for system calls the
-// Conn does not offer. Reading from it directly would take datagrams away
-// from the Conn. The socket's own error is returned as it is, as in the v1
-// API.
+// Conn does not offer. The descriptor is non-blocking: on a Conn made by
+// Dial, Read waits until the socket is readable whenever its function
+// returns false, and Write tries again after a pause, both until the
+// deadline. Reading from it directly would take datagrams away from the
+// Conn. The socket's own error is returned as it is, as in the v1 API.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	s, ok := c.sock.(syscallConner)
 	if !ok {
